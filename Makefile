@@ -1,0 +1,30 @@
+# The two commands the README opens with: `make run` and `make test`.
+# Both create a local virtual environment on first use, so they work on a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/placepix: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/placepix
+	$(BIN)/placepix serve
+
+lint: $(BIN)/placepix
+	$(BIN)/ruff check placepix tests bench
+	$(BIN)/ruff format --check placepix tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(BIN)/placepix
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from placepix.cli import main
+
+main()

@@ -1,0 +1,81 @@
+"""Colour grammar: hex (#rgb #rgba #rrggbb #rrggbbaa), CSS names, `transparent`, and
+fakeimg.pl's `rrggbb,alpha` (alpha 0-255)."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from PIL import ImageColor
+
+from placepix.errors import SpecError
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_FAKEIMG_ALPHA = re.compile(r"(.+),(\d{1,3})")
+
+
+class Color(NamedTuple):
+    """An sRGB colour with 8-bit channels; `a` is 255 for opaque."""
+
+    r: int
+    g: int
+    b: int
+    a: int = 255
+
+    @property
+    def opaque(self) -> bool:
+        return self.a == 255
+
+    @property
+    def rgb(self) -> tuple[int, int, int]:
+        return (self.r, self.g, self.b)
+
+    def hex(self) -> str:
+        """Canonical form: `rrggbb`, or `rrggbbaa` when not opaque (lower case, no `#`)."""
+        channels = self if not self.opaque else self[:3]
+        return "".join(f"{c:02x}" for c in channels)
+
+    def css(self) -> str:
+        """`#rrggbb` for SVG attributes (alpha goes in a separate opacity attribute)."""
+        return "#" + "".join(f"{c:02x}" for c in self.rgb)
+
+
+TRANSPARENT = Color(0, 0, 0, 0)
+
+
+def parse_color(text: str) -> Color:
+    """Read one colour segment of a URL; raise `SpecError` naming it when it is not a colour."""
+    match = _FAKEIMG_ALPHA.fullmatch(text)
+    if match:
+        base, alpha = match.groups()
+        if int(alpha) > 255:
+            raise SpecError(f"colour alpha must be 0-255, got {alpha!r}")
+        return parse_color(base)._replace(a=int(alpha))
+    match = _HEX.fullmatch(text)
+    if match:
+        return _from_hex(match.group(1))
+    name = text.lower()
+    if name == "transparent":
+        return TRANSPARENT
+    if name in ImageColor.colormap:
+        r, g, b = ImageColor.getrgb(name)[:3]
+        return Color(r, g, b)
+    raise SpecError(
+        f"not a colour: {text[:40]!r} (use hex like ff8800, a CSS name, or transparent)"
+    )
+
+
+def is_color(text: str) -> bool:
+    """True when `text` reads as a colour."""
+    try:
+        parse_color(text)
+    except SpecError:
+        return False
+    return True
+
+
+def _from_hex(digits: str) -> Color:
+    if len(digits) in (3, 4):
+        digits = "".join(d * 2 for d in digits)
+    values = [int(digits[i : i + 2], 16) for i in range(0, len(digits), 2)]
+    return Color(*values)

@@ -1,0 +1,84 @@
+"""One encoder per raster format: Pillow image -> bytes, in memory, deterministic.
+
+Every option that changes bytes is a constant here; changing one means bumping
+RENDER_VERSION (render.py) so caches and ETags move on.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from PIL import Image
+
+PNG_COMPRESS_LEVEL = 6
+JPEG_QUALITY = 85
+WEBP_QUALITY = 80
+WEBP_METHOD = 4
+AVIF_QUALITY = 60
+AVIF_SPEED = 8
+JPEG_MATTE = (255, 255, 255)  # JPEG has no alpha: translucent images are flattened onto white
+
+
+def encode(image: Image.Image, fmt: str) -> bytes:
+    """Encode a 'P', 'RGB' or 'RGBA' image as `fmt` (any raster name in spec.MEDIA_TYPES)."""
+    buffer = io.BytesIO()
+    prepare, options = _ENCODERS[fmt]
+    prepare(image).save(buffer, format=fmt.upper(), **options)
+    return buffer.getvalue()
+
+
+def has_alpha(image: Image.Image) -> bool:
+    if image.mode == "P":
+        return image.palette is not None and image.palette.mode == "RGBA"
+    return image.mode in ("RGBA", "LA")
+
+
+def flatten(image: Image.Image) -> Image.Image:
+    """RGB, with any translucency composited onto JPEG_MATTE."""
+    if not has_alpha(image):
+        return image.convert("RGB")
+    rgba = image.convert("RGBA")
+    matte = Image.new("RGB", rgba.size, JPEG_MATTE)
+    matte.paste(rgba, mask=rgba.getchannel("A"))
+    return matte
+
+
+def to_full_color(image: Image.Image) -> Image.Image:
+    """RGB or RGBA, for encoders that do not take palette images."""
+    return image.convert("RGBA" if has_alpha(image) else "RGB")
+
+
+def to_gif_palette(image: Image.Image) -> Image.Image:
+    """GIF has one fully transparent index and no partial alpha: entries under half opacity
+    become transparent, the rest opaque."""
+    if image.mode != "P":
+        return image.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+    if not has_alpha(image):
+        return image
+    rgba = image.getpalette("RGBA") or []
+    clear = [i for i in range(len(rgba) // 4) if rgba[4 * i + 3] < 128]
+    result = image.copy()
+    result.putpalette(image.getpalette("RGB") or [], "RGB")
+    if clear:
+        result = result.point([clear[0] if i in clear else i for i in range(256)])
+        result.putpalette(image.getpalette("RGB") or [], "RGB")
+        result.info["transparency"] = clear[0]
+    return result
+
+
+def _same(image: Image.Image) -> Image.Image:
+    return image
+
+
+_ENCODERS: dict[str, tuple[Callable[[Image.Image], Image.Image], dict[str, Any]]] = {
+    "png": (_same, {"compress_level": PNG_COMPRESS_LEVEL}),
+    "jpeg": (flatten, {"quality": JPEG_QUALITY}),
+    "webp": (to_full_color, {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
+    "avif": (to_full_color, {"quality": AVIF_QUALITY, "speed": AVIF_SPEED, "max_threads": 1}),
+    "gif": (to_gif_palette, {}),
+    "bmp": (_same, {}),
+    "tiff": (_same, {"compression": "tiff_deflate"}),
+    "ico": (to_full_color, {}),
+}

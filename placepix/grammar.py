@@ -1,0 +1,188 @@
+"""URL path + query -> ImageSpec, for placehold.co's grammar and the dummyimage.com and
+fakeimg.pl forms. Pure: it never sees HTTP, settings or the file system.
+
+Input is the URL as received (still percent-encoded), so invalid UTF-8 is caught here
+instead of being silently replaced. Every rule for an ambiguous case is in docs/url-grammar.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
+
+from placepix.colors import Color, is_color, parse_color
+from placepix.errors import SpecError, UrlTooLongError
+from placepix.sizes import parse_size
+from placepix.spec import (
+    ALIGNMENTS,
+    DEFAULT_BACKGROUND,
+    DEFAULT_FOREGROUND,
+    DEFAULT_FORMAT,
+    FORMAT_ALIASES,
+    MEDIA_TYPES,
+    Align,
+    ImageSpec,
+    Limits,
+)
+
+QUERY_PARAMETERS = ("text", "font", "font_size", "retina", "align", "padding")
+_FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_SMALL_NUMBER = re.compile(r"\d{1,6}")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def parse_url(url: str, limits: Limits | None = None) -> ImageSpec:
+    """Parse `600x400.png?text=Hi` (leading slash optional); check `limits` when given."""
+    if limits is not None and len(url) > limits.max_url_length:
+        raise UrlTooLongError(f"URL too long: max_url_length is {limits.max_url_length}")
+    path, _, query = url.partition("?")
+    spec = parse(path, query)
+    return spec.check(limits) if limits is not None else spec
+
+
+def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -> ImageSpec:
+    """Read a raw (percent-encoded) path and query string; raise `SpecError` naming the bad part.
+
+    `default_format` applies when the URL names no format."""
+    path = path.lstrip("/")
+    path, _, path_query = path.partition("&")  # dummyimage: /600x400/000/fff&text=hi
+    params = _merge(_query_params(path_query), _query_params(query))
+    parts = _PathParts()
+    segments = [_decode(s, "path") for s in path.split("/")]
+    if segments and segments[-1] == "" and len(segments) > 1:
+        segments.pop()  # fakeimg.pl's trailing slash
+    if not segments or not segments[0]:
+        raise SpecError("missing size: try /600x400")
+    size_text, size_format = _split_format(segments[0])
+    parts.set_format(size_format)
+    size = parse_size(size_text)
+    for index, segment in enumerate(segments[1:], start=1):
+        parts.read(segment, is_last=index == len(segments) - 1)
+    return ImageSpec(
+        width=size.width,
+        height=size.height,
+        scale=_scale(size.scale, params.get("retina")),
+        format=parts.format or default_format,
+        background=parts.colors[0] if parts.colors else DEFAULT_BACKGROUND,
+        foreground=parts.colors[1] if len(parts.colors) > 1 else DEFAULT_FOREGROUND,
+        text=params.get("text"),
+        font=_font(params["font"]) if "font" in params else None,
+        font_size=_int_param(params, "font_size"),
+        align=_align(params.get("align", "center")),
+        padding=_int_param(params, "padding"),
+    )
+
+
+@dataclass
+class _PathParts:
+    """What the segments after the size have said so far: colours (bg, fg) and a format."""
+
+    colors: list[Color] = field(default_factory=list)
+    format: str | None = None
+
+    def read(self, segment: str, *, is_last: bool) -> None:
+        if not segment:
+            raise SpecError("empty path segment (two slashes in a row?)")
+        if self.format is not None:
+            raise SpecError(f"nothing may follow the format, got {segment[:40]!r}")
+        if _format_name(segment):
+            self.set_format(_format_name(segment))
+            return
+        stem, fmt = _split_format(segment)
+        self.set_format(fmt)
+        if fmt and is_last and not is_color(stem):
+            return  # fakeimg.pl's /300x200/img.webp: a file name, not a colour
+        if len(self.colors) == 2:
+            raise SpecError(f"too many path segments: {segment[:40]!r} (size/bg/fg/format)")
+        self.colors.append(parse_color(stem))
+
+    def set_format(self, fmt: str | None) -> None:
+        if fmt is None:
+            return
+        if self.format is not None:
+            raise SpecError("format given twice")
+        self.format = fmt
+
+
+def _format_name(text: str) -> str | None:
+    name = text.lower()
+    name = FORMAT_ALIASES.get(name, name)
+    return name if name in MEDIA_TYPES else None
+
+
+def _split_format(segment: str) -> tuple[str, str | None]:
+    """`600x400.png` -> ("600x400", "png"); a segment without a dot has no format."""
+    stem, dot, ext = segment.rpartition(".")
+    if not dot:
+        return segment, None
+    fmt = _format_name(ext)
+    if fmt is None:
+        raise SpecError(f"unknown format {ext[:20]!r}; choose one of {', '.join(MEDIA_TYPES)}")
+    return stem, fmt
+
+
+def _query_params(query: str) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        raw_key, _, raw_value = pair.partition("=")
+        key = _decode(raw_key.replace("+", " "), "query")
+        if key not in QUERY_PARAMETERS:
+            continue  # unknown parameters (cache busters like ?v=2) are ignored
+        if key in params:
+            raise SpecError(f"parameter {key!r} given twice")
+        params[key] = _decode(raw_value.replace("+", " "), key)
+    return params
+
+
+def _merge(first: dict[str, str], second: dict[str, str]) -> dict[str, str]:
+    for key in first.keys() & second.keys():
+        raise SpecError(f"parameter {key!r} given twice")
+    return first | second
+
+
+def _decode(raw: str, what: str) -> str:
+    try:
+        return unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeError:
+        raise SpecError(f"{what} is not valid UTF-8") from None
+
+
+def _scale(path_scale: int, retina: str | None) -> int:
+    if retina is None:
+        return path_scale
+    value = retina.lower()
+    if value in _FALSE:
+        return path_scale
+    if value not in _TRUE:
+        raise SpecError("retina must be 1 or 0")
+    if path_scale != 1:
+        raise SpecError("retina given twice (@Nx in the path and ?retina=1)")
+    return 2
+
+
+def _font(name: str) -> str:
+    normal = name.strip().lower().replace(" ", "-").replace("_", "-")
+    if not _FONT_NAME.fullmatch(normal):
+        raise SpecError("font names are letters, digits and hyphens, like open-sans")
+    return normal
+
+
+def _align(value: str) -> Align:
+    value = {"centre": "center", "middle": "center"}.get(value.lower(), value.lower())
+    for align in ALIGNMENTS:
+        if value == align:
+            return align
+    raise SpecError(f"align must be one of {', '.join(ALIGNMENTS)}")
+
+
+def _int_param(params: dict[str, str], name: str) -> int | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not _SMALL_NUMBER.fullmatch(value):
+        raise SpecError(f"{name} must be a whole number of pixels")
+    return int(value)

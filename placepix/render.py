@@ -1,0 +1,83 @@
+"""spec -> (bytes, media type): lay out the text once, then raster + encode, or write SVG."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from placepix.encoders import encode
+from placepix.fonts import FontFile, FontLibrary, default_library
+from placepix.grammar import parse_url
+from placepix.layout import MEASURE_SIZE, TextLayout, auto_font_size, place_lines, rasterize_text
+from placepix.raster import text_image
+from placepix.spec import DEFAULT_LIMITS, ImageSpec, Limits
+from placepix.svg import write_svg
+
+# Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
+# it is part of every ETag, so caches everywhere stop serving the old bytes.
+RENDER_VERSION = "1"
+PADDING_SHARE = 0.05  # default padding: this share of the smaller side
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An encoded image and what to serve it as."""
+
+    data: bytes
+    media_type: str
+    spec: ImageSpec
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.spec.format == "jpeg" else self.spec.format
+
+
+def render(
+    spec: ImageSpec | str, *, limits: Limits = DEFAULT_LIMITS, fonts: FontLibrary | None = None
+) -> Rendered:
+    """Render a spec, or a URL like `600x400.png?text=Hi`, after checking it against `limits`.
+
+    Raises `SpecError`/`LimitError` (both `PlacepixError`) for anything it will not draw.
+    """
+    fonts = fonts or default_library()
+    spec = check(parse_url(spec) if isinstance(spec, str) else spec, limits, fonts)
+    font = fonts.resolve(spec.font)
+    size = (spec.pixel_width, spec.pixel_height)
+    layout = lay_out(spec, fonts, font)
+    if spec.format == "svg":
+        data = write_svg(size, spec.background, spec.foreground, layout, font.family)
+    else:
+        glyphs = rasterize_text(layout, size)
+        data = encode(text_image(size, spec.background, spec.foreground, glyphs), spec.format)
+    return Rendered(data, spec.media_type, spec)
+
+
+def check(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
+    """Everything that can refuse a spec, done before any pixel is allocated."""
+    spec.check(limits)
+    fonts.resolve(spec.font)
+    return spec
+
+
+def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:
+    """A strong ETag: equal for every URL that means the same bytes on this font set."""
+    fonts = fonts or default_library()
+    key = f"{RENDER_VERSION}\n{fonts.fingerprint()}\n{spec.canonical()}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def lay_out(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> TextLayout:
+    """The layout for `spec`, in pixel units."""
+    width, height = spec.pixel_width, spec.pixel_height
+    if spec.padding is not None:
+        padding = spec.padding * spec.scale
+    else:
+        padding = int(min(width, height) * PADDING_SHARE)
+    lines = spec.display_text.split("\n")
+    if spec.font_size is not None:
+        font_size = spec.font_size * spec.scale
+    else:
+        box = (max(1, width - 2 * padding), max(1, height - 2 * padding))
+        font_size = auto_font_size(lines, fonts.face(font, MEASURE_SIZE), box)
+    face = fonts.face(font, font_size)
+    return place_lines(lines, face, font_size, (width, height), align=spec.align, padding=padding)

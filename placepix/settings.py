@@ -1,0 +1,78 @@
+"""One typed Settings object, read from PLACEPIX_* environment variables (and CLI flags).
+
+Every field carries its description; docs/configuration.md is checked against them by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from placepix.spec import FORMAT_ALIASES, MEDIA_TYPES, Limits
+
+
+class Settings(BaseSettings):
+    """placepix's configuration. Environment variable = `PLACEPIX_` + field name in capitals."""
+
+    model_config = SettingsConfigDict(env_prefix="PLACEPIX_", frozen=True, extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Address to listen on (0.0.0.0 for all).")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=64,
+        description="Worker processes (default: the number of CPUs).",
+    )
+    render_threads: int = Field(
+        2, ge=1, le=64, description="Renders that may run at once in each worker."
+    )
+    default_format: str = Field("png", description="Format of URLs that name none.")
+    cache_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of encoded images each worker keeps in memory (0 disables).",
+    )
+    max_side: int = Field(
+        4000, ge=1, description="Largest width or height in pixels, after retina."
+    )
+    max_pixels: int = Field(
+        4000 * 4000, ge=1, description="Largest width x height in pixels, after retina."
+    )
+    max_text_length: int = Field(500, ge=1, description="Longest text, in characters.")
+    max_font_size: int = Field(2000, ge=1, description="Largest explicit font_size in pixels.")
+    max_url_length: int = Field(
+        2048, ge=16, description="Longest path + query string accepted (longer: 414)."
+    )
+    font_dirs: list[Path] = Field(
+        default_factory=list,
+        description='Extra directories searched for fonts (JSON list, e.g. ["/srv/fonts"]).',
+    )
+    log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+
+    @field_validator("default_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        value = FORMAT_ALIASES.get(value.lower(), value.lower())
+        if value not in MEDIA_TYPES:
+            raise ValueError(f"must be one of {', '.join(MEDIA_TYPES)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.lower() not in ("critical", "error", "warning", "info", "debug", "trace"):
+            raise ValueError("must be debug, info, warning or error")
+        return value.lower()
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_side=self.max_side,
+            max_pixels=self.max_pixels,
+            max_text_length=self.max_text_length,
+            max_font_size=self.max_font_size,
+            max_url_length=self.max_url_length,
+        )

@@ -1,0 +1,158 @@
+"""ImageSpec: the one frozen value that describes an image, its canonical URL, and limit checks.
+
+The grammar builds it, the renderer consumes it, the web layer hashes its canonical form
+for the ETag. Two URLs that mean the same image give equal specs and the same canonical URL.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote
+
+from placepix.colors import Color
+from placepix.errors import LimitError, SpecError
+
+# Format name -> media type. `jpg` and `tif` are read as aliases by the grammar.
+MEDIA_TYPES: dict[str, str] = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "avif": "image/avif",
+    "svg": "image/svg+xml",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+    "ico": "image/x-icon",
+}
+FORMAT_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
+
+# Hard limits of the formats themselves, whatever the settings say.
+FORMAT_MAX_SIDE = {
+    "webp": 16383,  # libwebp's WEBP_MAX_DIMENSION
+    "jpeg": 65500,  # libjpeg's JPEG_MAX_DIMENSION
+    "gif": 65535,  # 16-bit logical screen size
+    "ico": 256,  # the ICO directory stores sides in one byte (0 means 256)
+}
+
+Align = Literal["left", "center", "right"]
+ALIGNMENTS: tuple[Align, ...] = ("left", "center", "right")
+
+DEFAULT_BACKGROUND = Color(0xDD, 0xDD, 0xDD)
+DEFAULT_FOREGROUND = Color(0x99, 0x99, 0x99)
+DEFAULT_FORMAT = "png"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for; checked before any pixel is allocated."""
+
+    max_side: int = 4000  # pixels, per side, after retina scaling
+    max_pixels: int = 4000 * 4000  # width x height after retina scaling
+    max_text_length: int = 500  # characters, after normalisation
+    max_font_size: int = 2000  # pixels (explicit font_size)
+    max_url_length: int = 2048  # characters of path + query, as received
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """Everything that decides an image's bytes. Sizes are logical (CSS) pixels; the image
+    has `width * scale` by `height * scale` pixels."""
+
+    width: int
+    height: int
+    scale: int = 1
+    format: str = DEFAULT_FORMAT
+    background: Color = DEFAULT_BACKGROUND
+    foreground: Color = DEFAULT_FOREGROUND
+    text: str | None = None  # None: the size, e.g. "600 × 400"
+    font: str | None = None  # None: the instance's default font
+    font_size: int | None = None  # None: fit the text to the image
+    align: Align = "center"
+    padding: int | None = None  # None: proportional to the image
+
+    def __post_init__(self) -> None:
+        if self.format not in MEDIA_TYPES:
+            raise SpecError(
+                f"unknown format {self.format!r}; choose one of {', '.join(MEDIA_TYPES)}"
+            )
+        if self.align not in ALIGNMENTS:
+            raise SpecError(f"align must be one of {', '.join(ALIGNMENTS)}")
+        if self.text is not None:
+            object.__setattr__(self, "text", normalise_text(self.text))
+
+    @property
+    def pixel_width(self) -> int:
+        return self.width * self.scale
+
+    @property
+    def pixel_height(self) -> int:
+        return self.height * self.scale
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.format]
+
+    @property
+    def display_text(self) -> str:
+        """The text drawn on the image."""
+        return self.text if self.text is not None else f"{self.width} × {self.height}"
+
+    def canonical(self) -> str:
+        """The one URL (path and query) in placepix's primary grammar that means this image."""
+        retina = f"@{self.scale}x" if self.scale != 1 else ""
+        path = (
+            f"/{self.width}x{self.height}{retina}/{self.background.hex()}/"
+            f"{self.foreground.hex()}.{self.format}"
+        )
+        params = [
+            ("text", self.text),
+            ("font", self.font),
+            ("font_size", self.font_size),
+            ("align", None if self.align == "center" else self.align),
+            ("padding", self.padding),
+        ]
+        query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params if v is not None)
+        return f"{path}?{query}" if query else path
+
+    def check(self, limits: Limits = DEFAULT_LIMITS) -> ImageSpec:
+        """Raise `SpecError`/`LimitError` naming the first limit this spec breaks, else return it
+        (so calls chain)."""
+        for name, side in (("width", self.width), ("height", self.height)):
+            if side < 1:
+                raise SpecError(f"{name} must be at least 1 pixel")
+        width, height = self.pixel_width, self.pixel_height
+        if max(width, height) > limits.max_side:
+            raise LimitError(
+                f"image too large: {width}x{height} pixels; max_side is {limits.max_side}"
+            )
+        if width * height > limits.max_pixels:
+            raise LimitError(
+                f"image too large: {width * height} pixels; max_pixels is {limits.max_pixels}"
+            )
+        format_side = FORMAT_MAX_SIDE.get(self.format)
+        if format_side and max(width, height) > format_side:
+            raise LimitError(f"{self.format} images can be at most {format_side} pixels a side")
+        if len(self.display_text) > limits.max_text_length:
+            raise LimitError(f"text too long: max_text_length is {limits.max_text_length}")
+        if self.font_size is not None and not 1 <= self.font_size <= limits.max_font_size:
+            raise LimitError(f"font_size must be 1 to {limits.max_font_size}")
+        if self.padding is not None and not 0 <= self.padding * 2 < min(self.width, self.height):
+            raise LimitError("padding must be at least 0 and less than half the smaller side")
+        return self
+
+
+def normalise_text(text: str) -> str:
+    """NFC; `\\n` (two characters), `|`, CR LF and Unicode line separators become line breaks;
+    tabs become spaces; other control characters are dropped, so they never reach a font or an
+    SVG document. Format characters (ZWJ, bidi marks) stay: emoji and scripts need them."""
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        raise SpecError("text is not valid Unicode (lone surrogate)")
+    text = text.replace("\\n", "\n").replace("|", "\n").replace("\r\n", "\n").replace("\t", " ")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")

@@ -1,0 +1,35 @@
+"""The SVG writer: the same layout as the raster path, written as escaped text.
+
+Only <svg>, <rect>, <text> and <tspan> elements are ever written; every attribute value and
+every piece of text goes through XML escaping, so no input can add markup.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from placepix.colors import Color
+from placepix.layout import TextLayout
+
+
+def write_svg(
+    size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout, family: str
+) -> bytes:
+    width, height = size
+    lines = "".join(
+        f'<tspan x="{line.x}" y="{line.baseline}">{escape(line.text)}</tspan>'
+        for line in layout.lines
+    )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">'
+        f'<rect width="{width}" height="{height}" fill="{background.css()}"{_opacity(background)}/>'
+        f'<text font-family={quoteattr(family + ", sans-serif")} font-size="{layout.font_size}" '
+        f'fill="{foreground.css()}"{_opacity(foreground)} xml:space="preserve">{lines}</text>'
+        "</svg>"
+    )
+    return svg.encode("utf-8")
+
+
+def _opacity(color: Color) -> str:
+    return "" if color.opaque else f' fill-opacity="{color.a / 255:.3f}"'

@@ -1,0 +1,112 @@
+"""create_app(settings) -> the Starlette app: fixed routes, then every other path is an image."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from anyio import CapacityLimiter, to_thread
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from placepix.cache import RenderCache
+from placepix.errors import PlacepixError, UrlTooLongError
+from placepix.fonts import FontLibrary, default_library
+from placepix.grammar import parse
+from placepix.render import check, etag_for, render
+from placepix.settings import Settings
+from placepix.spec import ImageSpec, Limits
+from placepix.web.responses import error_response, etag_matches, image_response, not_modified
+
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("placepix")
+
+
+class ImageEndpoint:
+    """GET/HEAD of any image URL: parse, check, 304 or cache, render off the event loop."""
+
+    def __init__(self, settings: Settings, fonts: FontLibrary) -> None:
+        self.settings = settings
+        self.limits: Limits = settings.limits()
+        self.fonts = fonts
+        self.cache = RenderCache(settings.cache_bytes)
+        self.limiter = CapacityLimiter(settings.render_threads)
+
+    async def handle(self, request: Request) -> Response:
+        spec = self.spec_for(request)
+        etag = etag_for(spec, self.fonts)
+        if etag_matches(request.headers.get("if-none-match"), etag):
+            return not_modified(spec.media_type, etag)
+        data = await self.cache.get_or_make(etag, partial(self._render, spec))
+        return image_response(data, spec.media_type, etag)
+
+    def spec_for(self, request: Request) -> ImageSpec:
+        raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
+        path = raw_path.decode("latin-1")
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        if len(path) + len(query) > self.limits.max_url_length:
+            raise UrlTooLongError(f"URL too long: max_url_length is {self.limits.max_url_length}")
+        spec = parse(path, query, default_format=self.settings.default_format)
+        return check(spec, self.limits, self.fonts)
+
+    async def _render(self, spec: ImageSpec) -> bytes:
+        call = partial(render, spec, limits=self.limits, fonts=self.fonts)
+        rendered = await to_thread.run_sync(call, limiter=self.limiter)
+        return rendered.data
+
+
+def create_app(settings: Settings | None = None, fonts: FontLibrary | None = None) -> Starlette:
+    """Build the app. Everything it needs is created here, so two apps never share state."""
+    settings = settings or Settings()
+    fonts = fonts or default_library()
+    images = ImageEndpoint(settings, fonts)
+    index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(index_html)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok\n", headers={"Cache-Control": "no-store"})
+
+    async def font_list(request: Request) -> Response:
+        return JSONResponse({"default": fonts.default, "fonts": fonts.names})
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/healthz", healthz),
+            Route("/fonts", font_list),
+            Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
+        ],
+        exception_handlers={
+            PlacepixError: _placepix_error,
+            HTTPException: _http_error,
+            Exception: _unexpected_error,
+        },
+    )
+    app.state.images = images
+    return app
+
+
+def app_from_env() -> Starlette:
+    """uvicorn factory for worker processes: settings come from PLACEPIX_* variables."""
+    return create_app(Settings())
+
+
+async def _placepix_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PlacepixError)
+    return error_response(exc.status, exc.message)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, exc.detail)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.error("unexpected error for %s", request.url.path, exc_info=exc)
+    return error_response(500, "internal error")

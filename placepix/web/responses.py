@@ -1,0 +1,40 @@
+"""Image and error responses with placepix's caching and safety headers."""
+
+from __future__ import annotations
+
+from starlette.responses import PlainTextResponse, Response
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+COMMON_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+
+
+def image_response(data: bytes, media_type: str, etag: str) -> Response:
+    return Response(data, media_type=media_type, headers=_image_headers(media_type, etag))
+
+
+def not_modified(media_type: str, etag: str) -> Response:
+    return Response(status_code=304, headers=_image_headers(media_type, etag))
+
+
+def error_response(status: int, message: str) -> PlainTextResponse:
+    """A short plain-text error that no cache keeps."""
+    headers = COMMON_HEADERS | {"Cache-Control": "no-store"}
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison, as If-None-Match asks for."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return etag in tags
+
+
+def _image_headers(media_type: str, etag: str) -> dict[str, str]:
+    headers = COMMON_HEADERS | {"ETag": etag, "Cache-Control": IMMUTABLE}
+    if media_type == "image/svg+xml":
+        headers["Content-Security-Policy"] = SVG_POLICY
+    return headers

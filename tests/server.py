@@ -1,0 +1,70 @@
+"""Start a real `placepix serve` process on a free loopback port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def log(self) -> str:
+        """Everything the server printed so far (stops it first)."""
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=10)
+        return out.decode(errors="replace")
+
+
+@contextmanager
+def running_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Server]:
+    """A `placepix serve` subprocess with `env` added to its environment; stopped on exit."""
+    port = free_port()
+    full_env = os.environ | {"PLACEPIX_LOG_LEVEL": "info"} | (env or {})
+    command = [sys.executable, "-m", "placepix", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(
+        command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield Server(url, process)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            raise RuntimeError(f"placepix serve exited with {process.returncode}:\n{out}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"placepix serve did not answer on {url} within {timeout}s")
