@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from placepix.spec import FORMAT_ALIASES, MEDIA_TYPES, Limits
@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     font_dirs: list[Path] = Field(
         default_factory=list,
         description='Extra directories searched for fonts (JSON list, e.g. ["/srv/fonts"]).',
+    )
+    secret_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Keys for text tokens and signed URLs, newest first (JSON list). "
+        "Empty: /t/ tokens are off.",
+    )
+    require_signature: bool = Field(
+        False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
 
