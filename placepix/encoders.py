@@ -18,14 +18,17 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 4
 AVIF_QUALITY = 60
 AVIF_SPEED = 8
-JPEG_MATTE = (255, 255, 255)  # JPEG has no alpha: translucent images are flattened onto white
+JPEG_MATTE = (255, 255, 255)  # JPEG and BMP: translucent images are flattened onto white
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:
     """Encode a 'P', 'RGB' or 'RGBA' image as `fmt` (any raster name in spec.MEDIA_TYPES)."""
     buffer = io.BytesIO()
     prepare, options = _ENCODERS[fmt]
-    prepare(image).save(buffer, format=fmt.upper(), **options)
+    image = prepare(image)
+    if fmt == "ico":
+        options = {"sizes": [image.size]}  # one image at its own size, not Pillow's size ladder
+    image.save(buffer, format=fmt.upper(), **options)
     return buffer.getvalue()
 
 
@@ -68,6 +71,17 @@ def to_gif_palette(image: Image.Image) -> Image.Image:
     return result
 
 
+def opaque_palette_or_full_color(image: Image.Image) -> Image.Image:
+    """Keep a palette image when its palette is opaque (smaller); full colour when it has alpha,
+    for formats whose palettes carry no alpha."""
+    return to_full_color(image) if has_alpha(image) else image
+
+
+def palette_or_flattened(image: Image.Image) -> Image.Image:
+    """Keep an opaque palette image; flatten translucent ones (BMP readers ignore alpha)."""
+    return flatten(image) if has_alpha(image) else image
+
+
 def _same(image: Image.Image) -> Image.Image:
     return image
 
@@ -78,7 +92,7 @@ _ENCODERS: dict[str, tuple[Callable[[Image.Image], Image.Image], dict[str, Any]]
     "webp": (to_full_color, {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
     "avif": (to_full_color, {"quality": AVIF_QUALITY, "speed": AVIF_SPEED, "max_threads": 1}),
     "gif": (to_gif_palette, {}),
-    "bmp": (_same, {}),
-    "tiff": (_same, {"compression": "tiff_deflate"}),
+    "bmp": (palette_or_flattened, {}),
+    "tiff": (opaque_palette_or_full_color, {"compression": "tiff_deflate"}),
     "ico": (to_full_color, {}),
 }

@@ -87,8 +87,8 @@ class _PathParts:
             raise SpecError("empty path segment (two slashes in a row?)")
         if self.format is not None:
             raise SpecError(f"nothing may follow the format, got {segment[:40]!r}")
-        if _format_name(segment):
-            self.set_format(_format_name(segment))
+        if fmt := _format_name(segment):
+            self.set_format(fmt)
             return
         stem, fmt = _split_format(segment)
         self.set_format(fmt)
@@ -99,11 +99,8 @@ class _PathParts:
         self.colors.append(parse_color(stem))
 
     def set_format(self, fmt: str | None) -> None:
-        if fmt is None:
-            return
-        if self.format is not None:
-            raise SpecError("format given twice")
-        self.format = fmt
+        if fmt is not None:
+            self.format = fmt
 
 
 def _format_name(text: str) -> str | None:

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from placepix.cli import main
+from tests.conftest import decode
+
+
+def test_render_writes_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.webp"
+    result = CliRunner().invoke(main, ["render", "600x400.webp?text=Hi", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert decode(target.read_bytes()).size == (600, 400)
+
+
+def test_render_to_stdout() -> None:
+    result = CliRunner().invoke(main, ["render", "30x20.gif", "-o", "-"])
+    assert result.exit_code == 0
+    assert decode(result.stdout_bytes).size == (30, 20)
+
+
+def test_render_names_the_file_after_the_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["render", "64x48.jpg"])
+    assert result.exit_code == 0
+    assert decode((tmp_path / "64x48.jpg").read_bytes()).size == (64, 48)
+
+
+def test_bad_url_is_a_message_and_a_non_zero_exit() -> None:
+    result = CliRunner().invoke(main, ["render", "600x400/zz"])
+    assert result.exit_code == 1
+    assert "not a colour" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_settings_fail_fast() -> None:
+    result = CliRunner().invoke(main, ["render", "10x10"], env={"PLACEPIX_MAX_SIDE": "big"})
+    assert result.exit_code == 1
+    assert "PLACEPIX_MAX_SIDE" in result.output
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "placepix", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "serve" in result.stdout and "render" in result.stdout

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import pytest
+
+import placepix
+from placepix.colors import Color
+from placepix.errors import LimitError, SpecError
+from placepix.render import etag_for, render
+from placepix.spec import MEDIA_TYPES, ImageSpec
+from tests.conftest import decode
+
+RASTER_FORMATS = sorted(set(MEDIA_TYPES) - {"svg"})
+LOSSY = {"jpeg", "webp", "avif"}
+
+
+def close(actual: tuple[int, ...], expected: tuple[int, ...], tolerance: int) -> bool:
+    return all(abs(a - e) <= tolerance for a, e in zip(actual, expected, strict=True))
+
+
+@pytest.mark.parametrize("fmt", RASTER_FORMATS)
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (256, 200), (33, 250)])
+def test_every_format_decodes_to_the_right_size_and_colours(
+    fmt: str, size: tuple[int, int]
+) -> None:
+    width, height = size
+    spec = ImageSpec(width, height, format=fmt, background=Color(255, 136, 0))
+    rendered = render(spec)
+    assert rendered.media_type == MEDIA_TYPES[fmt]
+    image = decode(rendered.data)
+    assert image.size == size
+    corner = image.convert("RGB").getpixel((0, 0))
+    assert isinstance(corner, tuple)
+    assert close(corner, (255, 136, 0), 6 if fmt in LOSSY else 0), corner
+
+
+@pytest.mark.parametrize("fmt", ["png", "webp", "avif", "tiff", "ico"])
+def test_alpha_is_kept_where_the_format_has_it(fmt: str) -> None:
+    spec = ImageSpec(40, 30, format=fmt, background=Color(255, 0, 0, 64))
+    corner = decode(render(spec).data).convert("RGBA").getpixel((0, 0))
+    assert isinstance(corner, tuple)
+    assert close(corner, (255, 0, 0, 64), 6), corner
+
+
+def test_gif_makes_translucent_backgrounds_fully_transparent() -> None:
+    image = decode(render(ImageSpec(40, 30, format="gif", background=Color(0, 0, 0, 0))).data)
+    corner = image.convert("RGBA").getpixel((0, 0))
+    assert isinstance(corner, tuple) and corner[3] == 0
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "bmp"])
+def test_formats_without_alpha_flatten_onto_white(fmt: str) -> None:
+    image = decode(render(ImageSpec(40, 30, format=fmt, background=Color(0, 0, 0, 0))).data)
+    corner = image.getpixel((0, 0))
+    assert image.mode == "RGB" and isinstance(corner, tuple)
+    assert close(corner, (255, 255, 255), 3)
+
+
+def test_retina_multiplies_the_pixels() -> None:
+    assert decode(render("100x50@3x.png").data).size == (300, 150)
+
+
+def test_text_is_drawn_in_the_foreground_colour() -> None:
+    black, white = Color(0, 0, 0), Color(255, 255, 255)
+    blank = ImageSpec(200, 100, text=" ", background=black, foreground=white)
+    texted = ImageSpec(200, 100, text="Hi", background=black, foreground=white)
+    assert decode(render(blank).data).convert("L").getextrema() == (0, 0)
+    assert decode(render(texted).data).convert("L").getextrema() == (0, 255)
+
+
+def test_the_library_takes_a_url_or_a_spec() -> None:
+    from_url = placepix.render("600x400.webp?text=Hi")
+    from_spec = placepix.render(placepix.ImageSpec(600, 400, format="webp", text="Hi"))
+    assert from_url.data == from_spec.data
+    assert from_url.media_type == "image/webp"
+    assert from_url.extension == "webp"
+
+
+@pytest.mark.parametrize("fmt", sorted(MEDIA_TYPES))
+def test_rendering_is_deterministic_within_a_process(fmt: str) -> None:
+    url = f"123x77/f0f/00f8.{fmt}?text=Same|bytes"
+    assert render(url).data == render(url).data
+
+
+def test_rendering_is_deterministic_across_processes() -> None:
+    urls = [f"221x123/0af/fff.{fmt}?text=Hello" for fmt in sorted(MEDIA_TYPES)]
+    script = (
+        "import hashlib, sys, placepix\n"
+        "for url in sys.argv[1:]:\n"
+        "    print(hashlib.sha256(placepix.render(url).data).hexdigest())\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script, *urls], capture_output=True, text=True, check=True
+    )
+    here = [hashlib.sha256(render(url).data).hexdigest() for url in urls]
+    assert other.stdout.split() == here
+
+
+def test_limits_are_checked_before_rendering() -> None:
+    with pytest.raises(LimitError, match=r"max_pixels|max_side"):
+        render("100000x100000")
+    with pytest.raises(SpecError, match="unknown font"):
+        render("10x10?font=no-such-font")
+
+
+def test_etag_follows_meaning_not_spelling() -> None:
+    assert etag_for(placepix.parse_url("600x400")) == etag_for(placepix.parse_url("600x400/ddd"))
+    assert etag_for(placepix.parse_url("600x400")) != etag_for(placepix.parse_url("600x401"))
+
+
+def test_svg_is_escaped_text() -> None:
+    svg = render('200x100.svg?text=<script>alert("x")</script>&').data.decode()
+    assert svg.startswith("<svg") and "<script" not in svg
+    assert "&lt;script&gt;" in svg

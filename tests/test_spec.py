@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from placepix.colors import Color
+from placepix.errors import LimitError, SpecError
+from placepix.spec import ImageSpec, Limits, normalise_text
+
+
+def test_default_text_is_the_logical_size() -> None:
+    assert ImageSpec(600, 400, scale=2).display_text == "600 × 400"
+    assert ImageSpec(600, 400, text="hi").display_text == "hi"
+
+
+def test_pixel_size_follows_retina() -> None:
+    spec = ImageSpec(600, 400, scale=3)
+    assert (spec.pixel_width, spec.pixel_height) == (1800, 1200)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (ImageSpec(0, 0), "width must be at least 1"),
+        (ImageSpec(10, 0), "height must be at least 1"),
+        (ImageSpec(4001, 10), "max_side is 4000"),
+        (ImageSpec(2001, 10, scale=2), "max_side is 4000"),
+        (ImageSpec(10, 10, text="x" * 501), "max_text_length is 500"),
+        (ImageSpec(10, 10, font_size=0), "font_size"),
+        (ImageSpec(10, 10, font_size=2001), "font_size"),
+        (ImageSpec(10, 10, padding=5), "padding"),
+        (ImageSpec(300, 300, format="ico"), "ico images can be at most 256"),
+    ],
+)
+def test_check_names_the_limit(spec: ImageSpec, message: str) -> None:
+    with pytest.raises((SpecError, LimitError), match=message):
+        spec.check()
+
+
+def test_max_pixels_is_separate_from_max_side() -> None:
+    limits = Limits(max_side=10_000, max_pixels=1_000_000)
+    assert ImageSpec(10_000, 100).check(limits)
+    with pytest.raises(LimitError, match="max_pixels is 1000000"):
+        ImageSpec(10_000, 101).check(limits)
+
+
+def test_unknown_format_is_refused_at_construction() -> None:
+    with pytest.raises(SpecError, match="unknown format"):
+        ImageSpec(10, 10, format="exe")
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("a\\nb", "a\nb"),
+        ("a|b", "a\nb"),
+        ("a\r\nb", "a\nb"),
+        ("a\tb", "a b"),
+        ("a\x00b\x07c", "abc"),
+        ("e\u0301", "\u00e9"),  # NFC
+        ("👩\u200d💻", "👩\u200d💻"),  # ZWJ kept for emoji sequences
+        ("a\u2028b", "a\nb"),
+    ],
+)
+def test_text_is_normalised(raw: str, normal: str) -> None:
+    assert normalise_text(raw) == normal
+    assert ImageSpec(10, 10, text=raw).text == normal
+
+
+def test_lone_surrogates_are_refused() -> None:
+    with pytest.raises(SpecError, match="surrogate"):
+        ImageSpec(10, 10, text="a\ud800")
+
+
+def test_canonical_form() -> None:
+    spec = ImageSpec(
+        600, 400, 2, "webp", Color(0, 0, 0), Color(255, 255, 255, 128), "Hi there", "lato", 20
+    )
+    assert spec.canonical() == (
+        "/600x400@2x/000000/ffffff80.webp?text=Hi%20there&font=lato&font_size=20"
+    )
