@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean system-deps
 
 $(BIN)/placepix: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,10 @@ lint: $(BIN)/placepix
 	$(BIN)/ruff format --check placepix tests bench
 	$(BIN)/mypy
 
-test: lint
+system-deps:
+	scripts/install-system-deps.sh
+
+test: system-deps lint
 	$(BIN)/pytest
 
 bench: $(BIN)/placepix

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages in deploy/apt-packages.txt that are missing (fonts for every
+# script and emoji; wrk, nginx and chromium for the tests and benchmarks). Used by `make test`
+# and CI; safe to run again: it does nothing when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+wanted=$(grep -v '^\s*#' deploy/apt-packages.txt | awk '{print $1}' | grep -v '^$')
+missing=()
+for package in $wanted; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "placepix: please install these packages (or their equivalents): ${missing[*]}" >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "placepix: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
