@@ -16,8 +16,8 @@ run: $(BIN)/placepix
 	$(BIN)/placepix serve
 
 lint: $(BIN)/placepix
-	$(BIN)/ruff check placepix tests bench
-	$(BIN)/ruff format --check placepix tests bench
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 
 system-deps:
