@@ -12,6 +12,9 @@ from pydantic import ValidationError
 from placepix.errors import PlacepixError
 from placepix.render import render as render_image
 from placepix.settings import Settings
+from placepix.signing import sign_url
+from placepix.sizes import parse_size
+from placepix.tokens import image_url, make_token
 
 
 @click.group()
@@ -66,6 +69,78 @@ def render(url: str, output: str | None) -> None:
     target = Path(output or f"{spec.width}x{spec.height}.{image.extension}")
     target.write_bytes(image.data)
     click.echo(f"wrote {target} ({len(image.data)} bytes, {image.media_type})", err=True)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--size", help="WIDTHxHEIGHT; default: just large enough for the text.")
+@click.option("--bg", "background", default="ffffff", show_default=True, help="Background.")
+@click.option("--fg", "foreground", default="000000", show_default=True, help="Text colour.")
+@click.option("--font", help="Font name (see GET /fonts).")
+@click.option("--font-size", type=int, help="Font size in pixels.")
+@click.option("--format", "fmt", default="png", show_default=True, help="Image format.")
+@click.option("--padding", type=int, help="Padding in pixels.")
+@click.option("--ttl", type=int, help="Seconds until the token expires (default: never).")
+@click.option("--random", is_flag=True, help="A different token every time (not CDN-cacheable).")
+def token(
+    text: str,
+    size: str | None,
+    background: str,
+    foreground: str,
+    font: str | None,
+    font_size: int | None,
+    fmt: str,
+    padding: int | None,
+    ttl: int | None,
+    random: bool,
+) -> None:
+    """Print the /t/ path of an image of TEXT whose text is not readable from the URL."""
+    secret = _settings().newest_secret()
+    if secret is None:
+        raise click.ClickException("set PLACEPIX_SECRET_KEYS first, e.g. '[\"a long secret\"]'")
+    width, height = _size(size)
+    try:
+        made = make_token(
+            text,
+            secret,
+            width=width,
+            height=height,
+            background=background,
+            foreground=foreground,
+            font=font,
+            font_size=font_size,
+            format=fmt,
+            padding=padding,
+            ttl=ttl,
+            deterministic=not random,
+        )
+    except PlacepixError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(image_url(made))
+
+
+@main.command()
+@click.argument("url")
+def sign(url: str) -> None:
+    """Print URL (e.g. /600x400.png?text=Hi) signed for a server with require_signature on."""
+    settings = _settings()
+    secret = settings.newest_secret()
+    if secret is None:
+        raise click.ClickException("set PLACEPIX_SECRET_KEYS first")
+    try:
+        click.echo(sign_url(url, secret, default_format=settings.default_format))
+    except PlacepixError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _size(size: str | None) -> tuple[int | None, int | None]:
+    if size is None:
+        return None, None
+    try:
+        parsed = parse_size(size)
+    except PlacepixError as error:
+        raise click.ClickException(error.message) from None
+    return parsed.width, parsed.height
 
 
 def _settings() -> Settings:

@@ -65,6 +65,16 @@ def auto_font_size(
     return max(MIN_FONT_SIZE, int(min(by_width, by_height)))
 
 
+def natural_size(lines: list[str], face: ImageFont.FreeTypeFont, padding: int) -> tuple[int, int]:
+    """The smallest image that holds `lines` in `face` with `padding` on every side."""
+    ascent, descent = face.getmetrics()
+    font_size = int(face.size)
+    line_height = max(1, round(font_size * LINE_SPACING))
+    widest = max((math.ceil(face.getlength(line)) for line in lines), default=0)
+    text_height = line_height * (len(lines) - 1) + ascent + descent
+    return max(1, widest) + 2 * padding, text_height + 2 * padding
+
+
 def place_lines(
     lines: list[str],
     face: ImageFont.FreeTypeFont,

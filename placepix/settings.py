@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from placepix.spec import FORMAT_ALIASES, MEDIA_TYPES, Limits
@@ -75,6 +75,16 @@ class Settings(BaseSettings):
         if value.lower() not in ("critical", "error", "warning", "info", "debug", "trace"):
             raise ValueError("must be debug, info, warning or error")
         return value.lower()
+
+    @model_validator(mode="after")
+    def _signing_needs_a_key(self) -> Settings:
+        if self.require_signature and not self.secret_keys:
+            raise ValueError("require_signature needs at least one of secret_keys")
+        return self
+
+    def newest_secret(self) -> str | None:
+        """The secret that makes new tokens and signatures."""
+        return self.secret_keys[0].get_secret_value() if self.secret_keys else None
 
     def limits(self) -> Limits:
         return Limits(

@@ -17,10 +17,19 @@ from placepix.cache import RenderCache
 from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, default_library
 from placepix.grammar import parse
+from placepix.keys import derive_all
 from placepix.render import check, etag_for, render
 from placepix.settings import Settings
+from placepix.signing import verify
 from placepix.spec import ImageSpec, Limits
-from placepix.web.responses import error_response, etag_matches, image_response, not_modified
+from placepix.web.responses import (
+    IMMUTABLE,
+    error_response,
+    etag_matches,
+    image_response,
+    not_modified,
+)
+from placepix.web.tokens import TokenEndpoint
 
 STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("placepix")
@@ -35,22 +44,36 @@ class ImageEndpoint:
         self.fonts = fonts
         self.cache = RenderCache(settings.cache_bytes)
         self.limiter = CapacityLimiter(settings.render_threads)
+        secrets = [key.get_secret_value() for key in settings.secret_keys]
+        self.signature_keys = derive_all(secrets, "signature")
 
     async def handle(self, request: Request) -> Response:
         spec = self.spec_for(request)
-        etag = etag_for(spec, self.fonts)
+        return await self.respond(request, spec, etag_for(spec, self.fonts))
+
+    async def respond(
+        self,
+        request: Request,
+        spec: ImageSpec,
+        etag: str,
+        cache_control: str = IMMUTABLE,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The image for a checked `spec`: 304 when the client has it, else from the cache or
+        rendered once in the thread pool."""
+        extra = {"Cache-Control": cache_control} | (headers or {})
         if etag_matches(request.headers.get("if-none-match"), etag):
-            return not_modified(spec.media_type, etag)
+            return not_modified(spec.media_type, etag, extra)
         data = await self.cache.get_or_make(etag, partial(self._render, spec))
-        return image_response(data, spec.media_type, etag)
+        return image_response(data, spec.media_type, etag, extra)
 
     def spec_for(self, request: Request) -> ImageSpec:
-        raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
-        path = raw_path.decode("latin-1")
-        query = request.scope.get("query_string", b"").decode("latin-1")
+        path, query = raw_target(request)
         if len(path) + len(query) > self.limits.max_url_length:
             raise UrlTooLongError(f"URL too long: max_url_length is {self.limits.max_url_length}")
         spec = parse(path, query, default_format=self.settings.default_format)
+        if self.settings.require_signature:
+            verify(spec, query, self.signature_keys)
         return check(spec, self.limits, self.fonts)
 
     async def _render(self, spec: ImageSpec) -> bytes:
@@ -59,11 +82,18 @@ class ImageEndpoint:
         return rendered.data
 
 
+def raw_target(request: Request) -> tuple[str, str]:
+    """The path and query as received, still percent-encoded, so decoding stays strict."""
+    raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
+    return raw_path.decode("latin-1"), request.scope.get("query_string", b"").decode("latin-1")
+
+
 def create_app(settings: Settings | None = None, fonts: FontLibrary | None = None) -> Starlette:
     """Build the app. Everything it needs is created here, so two apps never share state."""
     settings = settings or Settings()
     fonts = fonts or default_library()
     images = ImageEndpoint(settings, fonts)
+    tokens = TokenEndpoint(images, settings)
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
     async def index(request: Request) -> Response:
@@ -80,6 +110,7 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
             Route("/", index),
             Route("/healthz", healthz),
             Route("/fonts", font_list),
+            Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
         ],
         exception_handlers={

@@ -9,12 +9,15 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 COMMON_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
 
 
-def image_response(data: bytes, media_type: str, etag: str) -> Response:
-    return Response(data, media_type=media_type, headers=_image_headers(media_type, etag))
+def image_response(
+    data: bytes, media_type: str, etag: str, extra: dict[str, str] | None = None
+) -> Response:
+    headers = _image_headers(media_type, etag) | (extra or {})
+    return Response(data, media_type=media_type, headers=headers)
 
 
-def not_modified(media_type: str, etag: str) -> Response:
-    return Response(status_code=304, headers=_image_headers(media_type, etag))
+def not_modified(media_type: str, etag: str, extra: dict[str, str] | None = None) -> Response:
+    return Response(status_code=304, headers=_image_headers(media_type, etag) | (extra or {}))
 
 
 def error_response(status: int, message: str) -> PlainTextResponse:

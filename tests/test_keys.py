@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from placepix.keys import derive, derive_all
+
+
+def test_keys_are_full_length_and_differ_by_purpose_and_secret() -> None:
+    token, signature = derive("k", "token"), derive("k", "signature")
+    assert (len(token), len(signature)) == (64, 32)
+    assert signature not in token
+    assert derive("k2", "token") != token
+    assert derive("k", "token") == token
+
+
+def test_derive_all_keeps_the_order() -> None:
+    assert derive_all(["a", "b"], "token") == [derive("a", "token"), derive("b", "token")]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+
+from placepix.keys import derive
+from placepix.tokens import (
+    TokenError,
+    TokenExpiredError,
+    image_url,
+    make_token,
+    open_token,
+)
+
+NEW, OLD = "new secret", "old secret"
+KEYS = [derive(NEW, "token"), derive(OLD, "token")]
+
+
+def test_a_token_carries_the_text_and_style() -> None:
+    token = make_token("jane@example.com", NEW, width=300, height=50, foreground="ff0000")
+    spec, expires = open_token(token, KEYS)
+    assert spec.text == "jane@example.com"
+    assert (spec.width, spec.height, spec.foreground.rgb) == (300, 50, (255, 0, 0))
+    assert expires is None
+    assert "jane" not in token and "example" not in token
+
+
+def test_without_a_size_the_image_fits_the_text() -> None:
+    short, _ = open_token(make_token("ab", NEW), KEYS)
+    long, _ = open_token(make_token("a much longer line of text", NEW), KEYS)
+    assert long.width > short.width > 0
+    assert long.height == short.height
+
+
+def test_deterministic_tokens_repeat_and_random_ones_do_not() -> None:
+    assert make_token("x", NEW) == make_token("x", NEW)
+    assert make_token("x", NEW, deterministic=False) != make_token("x", NEW, deterministic=False)
+    assert open_token(make_token("x", NEW, deterministic=False), KEYS).spec.text == "x"
+
+
+def test_a_token_from_an_old_key_still_opens_and_an_unknown_key_fails() -> None:
+    assert open_token(make_token("x", OLD), KEYS).spec.text == "x"
+    with pytest.raises(TokenError):
+        open_token(make_token("x", "someone else"), KEYS)
+
+
+def test_every_flipped_byte_is_refused() -> None:
+    token = make_token("secret text", NEW)
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    for index in range(len(raw)):
+        tampered = raw.copy()
+        tampered[index] ^= 0x01
+        text = base64.urlsafe_b64encode(bytes(tampered)).rstrip(b"=").decode()
+        with pytest.raises(TokenError):
+            open_token(text, KEYS)
+
+
+@pytest.mark.parametrize("bad", ["", "A", "!!!!", "AQA", "AQB" + "A" * 40, "%00"])
+def test_garbage_is_refused_with_one_message(bad: str) -> None:
+    with pytest.raises(TokenError, match=r"^invalid token$"):
+        open_token(bad, KEYS)
+
+
+def test_truncated_tokens_are_refused() -> None:
+    token = make_token("secret text", NEW)
+    for cut in range(1, len(token)):
+        with pytest.raises(TokenError):
+            open_token(token[:cut], KEYS)
+
+
+def test_expiry() -> None:
+    token = make_token("x", NEW, ttl=3600)
+    expires = open_token(token, KEYS).expires
+    assert expires is not None and expires >= time.time() + 3600
+    assert expires % 60 == 0
+    with pytest.raises(TokenExpiredError):
+        open_token(token, KEYS, now=expires)
+
+
+def test_image_url() -> None:
+    assert image_url("abc") == "/t/abc"
+    assert image_url("abc", "webp") == "/t/abc.webp"
