@@ -43,6 +43,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        access_log=settings.access_log,
         server_header=False,
     )
 

@@ -11,6 +11,7 @@ class PlacepixError(Exception):
     """Base class: a request placepix refuses, with a message safe to show the client."""
 
     status: int = 400
+    headers: dict[str, str] = {}  # noqa: RUF012 - replaced, never mutated
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -1,40 +1,103 @@
-"""Font library: which font names this instance offers, and cached FreeType faces.
+"""Font library: which font names this instance offers, the fallback chain for characters the
+chosen font lacks, and cached FreeType faces.
 
-A font name is only ever a key into a table built at start-up, never part of a path.
+A font name is only ever a key into a table built at start-up, never part of a path. Fonts come
+from the package (Lato), from directories named by the `font_dirs` setting, and from the system
+font directories (Debian's fonts-* packages; see deploy/apt-packages.txt).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
 from placepix.errors import SpecError
 
 BUNDLED_DIR = Path(__file__).parent / "fonts"
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 DEFAULT_FONT = "lato"
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+COLOR_EMOJI_SIZE = 109  # Noto Color Emoji is a bitmap font with this one size
+
+# name -> (family, file names to look for); placehold.co's names first.
+CATALOGUE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lato": ("Lato", ("Lato-Regular.ttf",)),
+    "lora": ("Lora", ("Lora-Regular.ttf",)),
+    "montserrat": ("Montserrat", ("Montserrat-Regular.ttf",)),
+    "noto-sans": ("Noto Sans", ("NotoSans-Regular.ttf",)),
+    "open-sans": ("Open Sans", ("OpenSans-Regular.ttf",)),
+    "oswald": ("Oswald", ("Oswald-Regular.ttf",)),
+    "playfair-display": ("Playfair Display", ("PlayfairDisplay-Regular.ttf",)),
+    "poppins": ("Poppins", ("Poppins-Regular.ttf",)),
+    "pt-sans": ("PT Sans", ("PTSans-Regular.ttf", "PTS55F.ttf")),
+    "raleway": ("Raleway", ("Raleway-Regular.ttf",)),
+    "roboto": ("Roboto", ("Roboto-Regular.ttf",)),
+    "source-sans-pro": (
+        "Source Sans Pro",
+        ("SourceSansPro-Regular.ttf", "SourceSans3-Regular.ttf"),
+    ),
+    "noto-serif": ("Noto Serif", ("NotoSerif-Regular.ttf",)),
+    "dejavu-sans": ("DejaVu Sans", ("DejaVuSans.ttf",)),
+    "inter": ("Inter", ("Inter-Regular.otf", "Inter-Regular.ttf")),
+}
+ALIASES = {"noto": "noto-sans", "opensans": "open-sans", "sans": "noto-sans", "serif": "noto-serif"}
+
+# After the chosen font, characters it lacks are looked up in these, in order.
+PRIORITY_FALLBACKS = (
+    "NotoSans-Regular.ttf",
+    "NotoSansCJK-Regular.ttc",
+    "NotoSansArabic-Regular.ttf",
+    "NotoSansHebrew-Regular.ttf",
+    "NotoSansDevanagari-Regular.ttf",
+    "NotoSansThai-Regular.ttf",
+)
+NOTO_SCRIPT = re.compile(r"NotoSans[A-Z][A-Za-z]*-Regular\.ttf")
+LAST_FALLBACKS = (
+    "NotoColorEmoji.ttf",
+    "DejaVuSans.ttf",
+    "NotoSansSymbols-Regular.ttf",
+    "NotoSansSymbols2-Regular.ttf",
+    "NotoSansMath-Regular.ttf",
+)
 
 
 @dataclass(frozen=True)
 class FontFile:
-    """One font offered under `name`; `family` is what SVG output names."""
+    """One font file; `family` is what SVG output names, `color` marks bitmap colour emoji."""
 
     name: str
     path: Path
     family: str
-    source: str  # "bundled" or "system"
+    source: str  # "bundled", "font_dirs" or "system"
+    color: bool = False
 
 
 class FontLibrary:
-    """The fonts one instance offers, by name."""
+    """The fonts one instance offers by name, plus the fallback chain."""
 
-    def __init__(self, fonts: dict[str, FontFile], default: str = DEFAULT_FONT) -> None:
+    def __init__(
+        self,
+        fonts: dict[str, FontFile],
+        default: str = DEFAULT_FONT,
+        fallbacks: Sequence[FontFile] = (),
+        missing: Sequence[str] = (),
+    ) -> None:
         if default not in fonts:
             raise ValueError(f"default font {default!r} is not in the library")
         self._fonts = fonts
         self.default = default
+        self.fallbacks = tuple(fallbacks)
+        self.missing = tuple(missing)
+        self._coverage: dict[Path, frozenset[int]] = {}
+        self._lock = threading.Lock()
 
     @property
     def names(self) -> list[str]:
@@ -42,17 +105,120 @@ class FontLibrary:
 
     def resolve(self, name: str | None) -> FontFile:
         """The font for a spec's `font` (None: the default); `SpecError` listing the choices."""
-        font = self._fonts.get(name or self.default)
+        key = ALIASES.get(name, name) if name else self.default
+        font = self._fonts.get(key)
         if font is None:
             raise SpecError(f"unknown font {name!r}; choose one of {', '.join(self.names)}")
         return font
 
-    def fingerprint(self) -> str:
-        """Changes when the set of font files changes, so ETags follow the fonts."""
-        return ";".join(f"{f.name}={f.path.name}" for _, f in sorted(self._fonts.items()))
+    def font_for(self, char: str, primary: FontFile) -> FontFile:
+        """The first font of `primary` and the fallbacks that has a glyph for `char`."""
+        code = ord(char)
+        for font in (primary, *self.fallbacks):
+            if code in self.coverage(font):
+                return font
+        return primary  # nobody has it: the primary font's "missing glyph" box
+
+    def coverage(self, font: FontFile) -> frozenset[int]:
+        """The code points `font` has glyphs for, read once from its cmap."""
+        cached = self._coverage.get(font.path)
+        if cached is None:
+            with TTFont(font.path, fontNumber=0, lazy=True) as parsed:
+                cached = frozenset(parsed.getBestCmap() or {})
+            with self._lock:
+                self._coverage[font.path] = cached
+        return cached
 
     def face(self, font: FontFile, size: int) -> ImageFont.FreeTypeFont:
-        return _face(str(font.path), size)
+        """A cached face; colour bitmap fonts only come in COLOR_EMOJI_SIZE (callers scale)."""
+        return _face(str(font.path), COLOR_EMOJI_SIZE if font.color else size)
+
+    def fingerprint(self) -> str:
+        """Changes when any font file changes, so ETags follow the fonts an instance has."""
+        files = [*self._fonts.values(), *self.fallbacks]
+        return ";".join(sorted(f"{f.name}={f.path}:{_size_of(f.path)}" for f in files))
+
+    def describe(self) -> dict[str, object]:
+        """What GET /fonts shows."""
+        return {
+            "default": self.default,
+            "fonts": [
+                {"name": f.name, "family": f.family, "source": f.source}
+                for _, f in sorted(self._fonts.items())
+            ],
+            "missing": list(self.missing),
+            "aliases": ALIASES,
+            "fallback": [f.family for f in self.fallbacks],
+            "color_emoji": any(f.color for f in self.fallbacks),
+        }
+
+    @classmethod
+    def discover(
+        cls, font_dirs: Sequence[Path] = (), system_dirs: Sequence[Path] = SYSTEM_FONT_DIRS
+    ) -> FontLibrary:
+        """Build the library from the bundled fonts, `font_dirs` and the system directories."""
+        found = _index(
+            [(BUNDLED_DIR, "bundled")]
+            + [(d, "font_dirs") for d in font_dirs]
+            + [(d, "system") for d in system_dirs]
+        )
+        fonts: dict[str, FontFile] = {}
+        missing = []
+        for name, (family, files) in CATALOGUE.items():
+            hit = next((found[f] for f in files if f in found), None)
+            if hit is None:
+                missing.append(name)
+            else:
+                fonts[name] = FontFile(name, hit[0], family, hit[1])
+        for directory in font_dirs:  # every other font an operator adds gets a name too
+            for path in _font_files(directory):
+                name = _name_from_file(path.stem)
+                fonts.setdefault(name, FontFile(name, path, path.stem, "font_dirs"))
+        return cls(fonts, DEFAULT_FONT, _fallbacks(found), missing)
+
+
+def _fallbacks(found: dict[str, tuple[Path, str]]) -> list[FontFile]:
+    scripts = sorted(f for f in found if NOTO_SCRIPT.fullmatch(f) and f not in PRIORITY_FALLBACKS)
+    chain = [f for f in (*PRIORITY_FALLBACKS, *scripts, *LAST_FALLBACKS) if f in found]
+    result = []
+    for file_name in chain:
+        path, source = found[file_name]
+        family = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", file_name.split("-")[0])
+        result.append(
+            FontFile(_name_from_file(path.stem), path, family, source, "ColorEmoji" in file_name)
+        )
+    return result
+
+
+def _index(directories: Iterable[tuple[Path, str]]) -> dict[str, tuple[Path, str]]:
+    """file name -> (path, source); the first directory that has a file name wins."""
+    found: dict[str, tuple[Path, str]] = {}
+    for directory, source in directories:
+        for path in _font_files(directory):
+            found.setdefault(path.name, (path, source))
+    return found
+
+
+def _font_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    files = []
+    for root, _, names in os.walk(directory):
+        files += [Path(root) / n for n in sorted(names) if n.lower().endswith(FONT_SUFFIXES)]
+    return sorted(files)
+
+
+def _name_from_file(stem: str) -> str:
+    stem = re.sub(r"[-_ ]?(Regular|Roman)$", "", stem)
+    stem = re.sub(r"(?<=[a-z])(?=[A-Z])", "-", stem)
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 @lru_cache(maxsize=512)
@@ -61,11 +227,12 @@ def _face(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
 
 
-def bundled_fonts() -> dict[str, FontFile]:
-    return {"lato": FontFile("lato", BUNDLED_DIR / "Lato-Regular.ttf", "Lato", "bundled")}
-
-
 @lru_cache(maxsize=8)
+def library_for(font_dirs: tuple[Path, ...] = ()) -> FontLibrary:
+    """The library for a set of extra font directories; built once per process."""
+    return FontLibrary.discover(font_dirs)
+
+
 def default_library() -> FontLibrary:
-    """The bundled fonts; built once per process."""
-    return FontLibrary(bundled_fonts())
+    """The bundled and system fonts."""
+    return library_for(())

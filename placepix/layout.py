@@ -4,8 +4,10 @@ raster renderer and the SVG writer so both draw the same picture."""
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from placepix.spec import Align
@@ -15,6 +17,7 @@ MEASURE_SIZE = 100  # auto-fit measures once at this size, then scales
 MIN_FONT_SIZE = 1
 TEXT_AREA = 0.8  # auto-fitted text fills at most this share of the padded width
 MAX_HEIGHT_SHARE = 0.45  # ...and a line is at most this share of the image height
+LINE_MASK_CACHE_BYTES = 16 * 1024 * 1024  # rasterised lines kept per process
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,35 @@ def place_lines(
     return TextLayout(font_size, line_height, tuple(placed), face)
 
 
+# Rasterised lines, by (font file, size, text): placeholder labels repeat across colours,
+# formats and sizes, and FreeType's rendering is most of a small image's cost. Bounded in bytes.
+_LINE_MASKS: LRUCache[tuple[str, int, str], tuple[Image.Image, tuple[int, int]]] = LRUCache(
+    maxsize=LINE_MASK_CACHE_BYTES, getsizeof=lambda entry: entry[0].width * entry[0].height + 64
+)
+_LINE_MASKS_LOCK = threading.Lock()
+
+
+def clear_line_masks() -> None:
+    with _LINE_MASKS_LOCK:
+        _LINE_MASKS.clear()
+
+
+def line_mask(face: ImageFont.FreeTypeFont, text: str) -> tuple[Image.Image, tuple[int, int]]:
+    """The coverage of one line drawn at the origin of its baseline, and the offset of its
+    top-left corner: exactly what `ImageDraw.text` draws for it (same `getmask2` call)."""
+    key = (str(face.path), int(face.size), text)
+    with _LINE_MASKS_LOCK:
+        cached = _LINE_MASKS.get(key)
+    if cached is not None:
+        return cached
+    core, offset = face.getmask2(text, mode="L", anchor="ls")
+    entry = (Image.Image()._new(core), offset)
+    if entry[0].width * entry[0].height <= LINE_MASK_CACHE_BYTES // 8:
+        with _LINE_MASKS_LOCK:
+            _LINE_MASKS[key] = entry
+    return entry
+
+
 def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
     """Coverage of all lines as one 'L' image cropped to the canvas.
 
@@ -113,8 +145,7 @@ def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
     for line in layout.lines:
         if not line.text.strip():
             continue
-        core, offset = layout.face.getmask2(line.text, mode="L", anchor="ls")
-        piece = Image.Image()._new(core)
+        piece, offset = line_mask(layout.face, line.text)
         pieces.append((piece, (line.x + offset[0], line.baseline + offset[1])))
     if not pieces:
         return TextRaster(None)
@@ -125,11 +156,24 @@ def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
     if right <= left or bottom <= top:
         return TextRaster(None)
     mask = Image.new("L", (right - left, bottom - top), 0)
-    for piece, (x, y) in pieces:
-        layer = Image.new("L", mask.size, 0)
-        layer.paste(piece, (x - left, y - top))
-        mask = ImageChops.lighter(mask, layer)
+    for index, (piece, (x, y)) in enumerate(pieces):
+        box = (x - left, y - top)
+        if _overlaps_earlier(pieces, index):
+            layer = Image.new("L", mask.size, 0)
+            layer.paste(piece, box)
+            mask = ImageChops.lighter(mask, layer)  # where lines overlap, the darker ink wins
+        else:
+            mask.paste(piece, box)
     return TextRaster(GlyphLayer(mask, (left, top)))
+
+
+def _overlaps_earlier(pieces: list[tuple[Image.Image, tuple[int, int]]], index: int) -> bool:
+    _, (_, y) = pieces[index]
+    height = pieces[index][0].height
+    return any(
+        y < other_y + other.height and other_y < y + height
+        for other, (_, other_y) in pieces[:index]
+    )
 
 
 def draw_text(draw: ImageDraw.ImageDraw, layout: TextLayout, ink: tuple[int, ...]) -> None:

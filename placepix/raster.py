@@ -32,16 +32,29 @@ def blend_palette(background: Color, foreground: Color) -> bytes:
 
 
 def text_image(
-    size: tuple[int, int], background: Color, foreground: Color, text: TextRaster
+    size: tuple[int, int],
+    background: Color,
+    foreground: Color,
+    text: TextRaster,
+    *,
+    palette: bool = True,
 ) -> Image.Image:
-    """The image to encode: a palette image, or full colour when there are colour glyphs."""
-    image = palette_image(size, background, foreground, text)
-    if text.color is None:
-        return image
-    full = image.convert("RGBA")
-    glyphs = text.color.image
-    full.paste(glyphs, text.color.origin, glyphs)
-    return full if canvas_mode(background, foreground) == "RGBA" else full.convert("RGB")
+    """The image to encode: a palette image when `palette` (formats that store palettes),
+    else full colour drawn directly, which is cheaper than converting a palette image.
+    Colour glyphs always make it full colour."""
+    if palette and text.color is None:
+        return palette_image(size, background, foreground, text)
+    mode = canvas_mode(background, foreground)
+    image = Image.new(mode, size, _ink(background, mode))
+    if text.coverage is not None:
+        coverage = text.coverage.image
+        left, top = text.coverage.origin
+        box = (left, top, left + coverage.width, top + coverage.height)
+        image.paste(_ink(foreground, mode), box, coverage)
+    if text.color is not None:
+        glyphs = text.color.image
+        image.paste(glyphs, text.color.origin, glyphs)
+    return image
 
 
 def palette_image(

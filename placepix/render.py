@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
-from placepix.encoders import encode
+from placepix.encoders import encode_text
 from placepix.fonts import FontFile, FontLibrary, default_library
 from placepix.grammar import parse_url
-from placepix.layout import MEASURE_SIZE, TextLayout, auto_font_size, place_lines, rasterize_text
-from placepix.raster import text_image
-from placepix.spec import DEFAULT_LIMITS, ImageSpec, Limits
+from placepix.layout import (
+    MEASURE_SIZE,
+    TextLayout,
+    auto_font_size,
+    clear_line_masks,
+    place_lines,
+    rasterize_text,
+)
+from placepix.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
 from placepix.svg import write_svg
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
 
 
@@ -48,7 +55,7 @@ def render(
         data = write_svg(size, spec.background, spec.foreground, layout, font.family)
     else:
         glyphs = rasterize_text(layout, size)
-        data = encode(text_image(size, spec.background, spec.foreground, glyphs), spec.format)
+        data = encode_text(size, spec.background, spec.foreground, glyphs, spec.format)
     return Rendered(data, spec.media_type, spec)
 
 
@@ -66,18 +73,45 @@ def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
+def clear_layout_caches() -> None:
+    """Forget every layout and rasterised line (benchmarks measure cold renders with it)."""
+    _lay_out.cache_clear()
+    clear_line_masks()
+
+
 def lay_out(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> TextLayout:
-    """The layout for `spec`, in pixel units."""
-    width, height = spec.pixel_width, spec.pixel_height
-    if spec.padding is not None:
-        padding = spec.padding * spec.scale
-    else:
-        padding = int(min(width, height) * PADDING_SHARE)
-    lines = spec.display_text.split("\n")
-    if spec.font_size is not None:
-        font_size = spec.font_size * spec.scale
+    """The layout for `spec`, in pixel units. Colours and format don't change it, so it is
+    kept for specs that differ only in those."""
+    key = (
+        spec.display_text,
+        spec.pixel_width,
+        spec.pixel_height,
+        spec.scale,
+        spec.font_size,
+        spec.align,
+        spec.padding,
+    )
+    return _lay_out(fonts, font, *key)
+
+
+@lru_cache(maxsize=2048)
+def _lay_out(
+    fonts: FontLibrary,
+    font: FontFile,
+    text: str,
+    width: int,
+    height: int,
+    scale: int,
+    font_size: int | None,
+    align: Align,
+    padding: int | None,
+) -> TextLayout:
+    padding = padding * scale if padding is not None else int(min(width, height) * PADDING_SHARE)
+    lines = text.split("\n")
+    if font_size is not None:
+        font_size *= scale
     else:
         box = (max(1, width - 2 * padding), max(1, height - 2 * padding))
         font_size = auto_font_size(lines, fonts.face(font, MEASURE_SIZE), box)
     face = fonts.face(font, font_size)
-    return place_lines(lines, face, font_size, (width, height), align=spec.align, padding=padding)
+    return place_lines(lines, face, font_size, (width, height), align=align, padding=padding)

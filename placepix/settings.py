@@ -30,6 +30,23 @@ class Settings(BaseSettings):
     render_threads: int = Field(
         2, ge=1, le=64, description="Renders that may run at once in each worker."
     )
+    max_pending_renders: int = Field(
+        16,
+        ge=1,
+        description="Renders that may wait or run at once in each worker; beyond it: 503.",
+    )
+    render_pixel_budget: int = Field(
+        16_000_000,
+        ge=1,
+        description="Pixels that may be rendering at once in each worker (bounds memory); "
+        "a larger image still renders, alone.",
+    )
+    inline_render_pixels: int = Field(
+        250_000,
+        ge=0,
+        description="Images up to this many pixels render on the event loop (cheaper than a "
+        "thread hop); larger ones in the render thread pool.",
+    )
     default_format: str = Field("png", description="Format of URLs that name none.")
     cache_bytes: int = Field(
         64 * 1024 * 1024,
@@ -47,6 +64,11 @@ class Settings(BaseSettings):
     max_url_length: int = Field(
         2048, ge=16, description="Longest path + query string accepted (longer: 414)."
     )
+    max_avif_pixels: int = Field(
+        2000 * 2000,
+        ge=1,
+        description="Largest AVIF image in pixels: libaom needs about 17 bytes a pixel.",
+    )
     font_dirs: list[Path] = Field(
         default_factory=list,
         description='Extra directories searched for fonts (JSON list, e.g. ["/srv/fonts"]).',
@@ -59,6 +81,7 @@ class Settings(BaseSettings):
     require_signature: bool = Field(
         False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
+    access_log: bool = Field(True, description="Log one line per request.")
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
 
     @field_validator("default_format")
@@ -93,4 +116,5 @@ class Settings(BaseSettings):
             max_text_length=self.max_text_length,
             max_font_size=self.max_font_size,
             max_url_length=self.max_url_length,
+            max_avif_pixels=self.max_avif_pixels,
         )

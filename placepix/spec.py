@@ -53,6 +53,7 @@ class Limits:
     max_text_length: int = 500  # characters, after normalisation
     max_font_size: int = 2000  # pixels (explicit font_size)
     max_url_length: int = 2048  # characters of path + query, as received
+    max_avif_pixels: int = 2000 * 2000  # libaom needs ~17 bytes a pixel: 4000x4000 is 270 MB
 
 
 DEFAULT_LIMITS = Limits()
@@ -133,6 +134,11 @@ class ImageSpec:
         if width * height > limits.max_pixels:
             raise LimitError(
                 f"image too large: {width * height} pixels; max_pixels is {limits.max_pixels}"
+            )
+        if self.format == "avif" and width * height > limits.max_avif_pixels:
+            raise LimitError(
+                f"avif images can be at most {limits.max_avif_pixels} pixels; max_avif_pixels "
+                f"is {limits.max_avif_pixels} (webp or png have no such limit)"
             )
         format_side = FORMAT_MAX_SIDE.get(self.format)
         if format_side and max(width, height) > format_side:

@@ -33,11 +33,19 @@ class Server:
 
 
 @contextmanager
-def running_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Server]:
-    """A `placepix serve` subprocess with `env` added to its environment; stopped on exit."""
+def running_server(
+    env: dict[str, str] | None = None, workers: int = 1, app: str | None = None
+) -> Iterator[Server]:
+    """A `placepix serve` subprocess with `env` added to its environment; stopped on exit.
+
+    `app` ("module:factory") serves another ASGI app the same way instead (benchmarks)."""
     port = free_port()
     full_env = os.environ | {"PLACEPIX_LOG_LEVEL": "info"} | (env or {})
-    command = [sys.executable, "-m", "placepix", "serve", "--host", "127.0.0.1"]
+    if app is None:
+        command = [sys.executable, "-m", "placepix", "serve", "--host", "127.0.0.1"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
+        command += ["--no-access-log", "--no-server-header"]
     command += ["--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(
         command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

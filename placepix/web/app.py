@@ -7,12 +7,14 @@ from functools import partial
 from pathlib import Path
 
 from anyio import CapacityLimiter, to_thread
+from cachetools import LRUCache
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from placepix.admission import Admission
 from placepix.cache import RenderCache
 from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, default_library
@@ -32,6 +34,7 @@ from placepix.web.responses import (
 from placepix.web.tokens import TokenEndpoint
 
 STATIC_DIR = Path(__file__).parent / "static"
+KNOWN_URLS = 4096
 log = logging.getLogger("placepix")
 
 
@@ -44,12 +47,20 @@ class ImageEndpoint:
         self.fonts = fonts
         self.cache = RenderCache(settings.cache_bytes)
         self.limiter = CapacityLimiter(settings.render_threads)
+        self.admission = Admission(settings.max_pending_renders, settings.render_pixel_budget)
         secrets = [key.get_secret_value() for key in settings.secret_keys]
         self.signature_keys = derive_all(secrets, "signature")
+        # URL as received -> (spec, ETag) for URLs already read: a repeated URL skips the
+        # grammar, the checks and the hash. Bounded in entries; entries are small.
+        self.known_urls: LRUCache[tuple[str, str], tuple[ImageSpec, str]] = LRUCache(KNOWN_URLS)
 
     async def handle(self, request: Request) -> Response:
-        spec = self.spec_for(request)
-        return await self.respond(request, spec, etag_for(spec, self.fonts))
+        target = raw_target(request)
+        known = self.known_urls.get(target)
+        if known is None:
+            spec = self.spec_for(*target)
+            known = self.known_urls[target] = (spec, etag_for(spec, self.fonts))
+        return await self.respond(request, *known)
 
     async def respond(
         self,
@@ -67,8 +78,8 @@ class ImageEndpoint:
         data = await self.cache.get_or_make(etag, partial(self._render, spec))
         return image_response(data, spec.media_type, etag, extra)
 
-    def spec_for(self, request: Request) -> ImageSpec:
-        path, query = raw_target(request)
+    def spec_for(self, path: str, query: str) -> ImageSpec:
+        """The checked spec for a raw path and query, or a `PlacepixError`."""
         if len(path) + len(query) > self.limits.max_url_length:
             raise UrlTooLongError(f"URL too long: max_url_length is {self.limits.max_url_length}")
         spec = parse(path, query, default_format=self.settings.default_format)
@@ -78,7 +89,11 @@ class ImageEndpoint:
 
     async def _render(self, spec: ImageSpec) -> bytes:
         call = partial(render, spec, limits=self.limits, fonts=self.fonts)
-        rendered = await to_thread.run_sync(call, limiter=self.limiter)
+        pixels = spec.pixel_width * spec.pixel_height
+        if pixels <= self.settings.inline_render_pixels:
+            return call().data  # well under a millisecond: a thread hop would cost more
+        async with self.admission.admit(pixels):
+            rendered = await to_thread.run_sync(call, limiter=self.limiter)
         return rendered.data
 
 
@@ -130,7 +145,7 @@ def app_from_env() -> Starlette:
 
 async def _placepix_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PlacepixError)
-    return error_response(exc.status, exc.message)
+    return error_response(exc.status, exc.message, exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -20,9 +20,11 @@ def not_modified(media_type: str, etag: str, extra: dict[str, str] | None = None
     return Response(status_code=304, headers=_image_headers(media_type, etag) | (extra or {}))
 
 
-def error_response(status: int, message: str) -> PlainTextResponse:
+def error_response(
+    status: int, message: str, extra: dict[str, str] | None = None
+) -> PlainTextResponse:
     """A short plain-text error that no cache keeps."""
-    headers = COMMON_HEADERS | {"Cache-Control": "no-store"}
+    headers = COMMON_HEADERS | {"Cache-Control": "no-store"} | (extra or {})
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 

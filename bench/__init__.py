@@ -1,0 +1,1 @@
+"""placepix benchmarks: `python -m bench` (or `make bench`). See docs/performance.md."""

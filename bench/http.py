@@ -1,0 +1,99 @@
+"""HTTP throughput with wrk on loopback: placepix (unique URLs = cache misses; one URL = cache
+hits) against a bare Starlette app returning fixed bytes, both under uvicorn with 2 workers."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+
+from tests.server import running_server
+
+WORKERS = 2
+PEERS = {"300x200": 3350.0, "1200x800": 400.0}  # dummyimage.com (PHP/GD), from the issue
+QUIET = {"PLACEPIX_ACCESS_LOG": "false", "PLACEPIX_LOG_LEVEL": "warning"}
+# Each wrk thread walks its own sequence of background colours: every request is a new image.
+UNIQUE_URLS = """
+local threads = 0
+function setup(thread) thread:set("id", threads); threads = threads + 1 end
+function init(args) counter = 0 end
+function request()
+  counter = counter + 1
+  local colour = string.format("%06x", (counter * 8 + id) % 16777216)
+  return wrk.format(nil, "/" .. os.getenv("BENCH_SIZE") .. "/" .. colour .. "/fff.png")
+end
+"""
+
+
+def wrk(
+    url: str, seconds: int, script: str | None = None, env: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Run wrk -t2 -c32 and return requests/s, p50 and p99 in ms."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (make system-deps)")
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script:
+            lua.write(script)
+            lua.flush()
+            command[1:1] = ["-s", lua.name]
+        output = subprocess.run(
+            command, capture_output=True, text=True, check=True, env=env, timeout=seconds + 30
+        ).stdout
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50_ms": _latency(output, "50%"),
+        "p99_ms": _latency(output, "99%"),
+        "errors": float("Non-2xx" in output or "Socket errors" in output),
+    }
+
+
+def _latency(output: str, percentile: str) -> float:
+    match = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    if match is None:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run(quick: bool = False) -> list[dict[str, object]]:
+    seconds, rounds = (3, 3) if quick else (5, 5)
+    rows: list[dict[str, object]] = []
+    with (
+        running_server(QUIET, workers=WORKERS, app="bench.baseline_app:create_app") as base,
+        running_server(QUIET, workers=WORKERS) as server,
+    ):
+        # Alternate the two, several rounds, and compare medians: the machine is shared.
+        pairs = [
+            (wrk(base.url + "/300x200.png", seconds), wrk(server.url + "/300x200.png", seconds))
+            for _ in range(rounds)
+        ]
+        baseline = _median_row([b for b, _ in pairs])
+        hits = _median_row([h for _, h in pairs])
+        rows.append({"case": "bare Starlette, fixed bytes", **baseline, "ratio": 1.0})
+        rows.append(
+            {
+                "case": "placepix, one URL (cache hits)",
+                **hits,
+                "ratio": round(hits["rps"] / baseline["rps"], 2),
+            }
+        )
+        for size, peer in PEERS.items():
+            env = os.environ | {"BENCH_SIZE": size}
+            misses = wrk(server.url, seconds * 2, UNIQUE_URLS, env)
+            rows.append(
+                {
+                    "case": f"placepix, unique {size} PNG (cache misses)",
+                    **misses,
+                    "ratio": round(misses["rps"] / peer, 2),
+                    "note": f"against dummyimage's {peer:.0f}/s (issue figures)",
+                }
+            )
+    return rows
+
+
+def _median_row(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}

@@ -1,0 +1,84 @@
+"""In-process render speed: placepix against naive Pillow (RGB canvas, ImageDraw.text, save with
+the library's defaults) for the same text, font and size, timed in the same run."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageChops, ImageDraw
+
+import placepix
+from bench.timing import median_ms
+from placepix.fonts import default_library
+from placepix.raster import reference_image
+from placepix.render import clear_layout_caches, lay_out
+from placepix.spec import Limits
+
+SIZES = ["300x200", "1200x800", "4000x4000"]
+FORMATS = ["png", "jpeg", "gif", "webp", "avif"]
+
+
+def naive(spec: placepix.ImageSpec) -> bytes:
+    """What a plain Pillow service does (fakeimg.pl's approach)."""
+    fonts = default_library()
+    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
+    image = Image.new("RGB", (spec.pixel_width, spec.pixel_height), spec.background.rgb)
+    draw = ImageDraw.Draw(image)
+    for line in layout.lines:
+        draw.text((line.x, line.baseline), line.text, spec.foreground.rgb, layout.face, "ls")
+    buffer = io.BytesIO()
+    image.save(buffer, spec.format.upper())
+    return buffer.getvalue()
+
+
+def same_pixels(spec: placepix.ImageSpec) -> bool:
+    """PNG only: does placepix's output decode to exactly the reference pixels?"""
+    fonts = default_library()
+    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
+    size = (spec.pixel_width, spec.pixel_height)
+    reference = reference_image(size, spec.background, spec.foreground, layout)
+    decoded = Image.open(io.BytesIO(render_warm(spec))).convert(reference.mode)
+    return ImageChops.difference(decoded, reference).getbbox() is None
+
+
+BENCH_LIMITS = Limits(max_avif_pixels=4000 * 4000)  # measure AVIF at every size too
+
+
+def render_cold(spec: placepix.ImageSpec) -> bytes:
+    """placepix with its layout and glyph caches emptied first: the cost of new text."""
+    clear_layout_caches()
+    return placepix.render(spec, limits=BENCH_LIMITS).data
+
+
+def render_warm(spec: placepix.ImageSpec) -> bytes:
+    """placepix when the text was seen before (only colours or format differ)."""
+    return placepix.render(spec, limits=BENCH_LIMITS).data
+
+
+def repetitions(size: str, fmt: str, quick: bool) -> int:
+    slow = size == "4000x4000" or fmt == "avif"
+    return (3 if slow else 15) if quick else (7 if slow else 61)
+
+
+def run(quick: bool = False) -> list[dict[str, object]]:
+    rows = []
+    for size in SIZES:
+        for fmt in FORMATS:
+            spec = placepix.parse_url(f"{size}.{fmt}")
+            repeat = repetitions(size, fmt, quick)
+            baseline = median_ms(lambda spec=spec: naive(spec), repeat)
+            cold = median_ms(lambda spec=spec: render_cold(spec), repeat)
+            warm = median_ms(lambda spec=spec: render_warm(spec), repeat)
+            rows.append(
+                {
+                    "size": size,
+                    "format": fmt,
+                    "naive_ms": round(baseline, 3),
+                    "cold_ms": round(cold, 3),
+                    "cold_ratio": round(baseline / cold, 1),
+                    "warm_ms": round(warm, 3),
+                    "warm_ratio": round(baseline / warm, 1),
+                    "identical": same_pixels(spec) if fmt == "png" else "",
+                }
+            )
+    return rows

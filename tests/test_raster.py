@@ -1,0 +1,48 @@
+"""The fast raster paths against the reference (plain ImageDraw.text on a full-colour canvas)."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import ImageChops
+
+import placepix
+from placepix.colors import Color
+from placepix.fonts import default_library
+from placepix.layout import rasterize_text
+from placepix.raster import blend_palette, reference_image, text_image
+from placepix.render import lay_out
+
+CASES = [
+    "1x1",
+    "7x3?text=Hi",
+    "300x200",
+    "1200x800/000/fff?text=Line one|Line two|Line three",
+    "97x31/ff000080/000000c8?text=Hello|World ygj",
+    "500x300/transparent/000?text=a|b|c",
+    "333x111/000/fff?text=gyjp|ÅÉÎ&font_size=60",
+    "100x100/fff/000?text=a&font_size=400",
+    "4000x1?text=wide",
+]
+
+
+@pytest.mark.parametrize("palette", [True, False])
+@pytest.mark.parametrize("url", CASES)
+def test_fast_paths_give_the_reference_pixels(url: str, palette: bool) -> None:
+    spec = placepix.parse_url(url)
+    fonts = default_library()
+    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
+    size = (spec.pixel_width, spec.pixel_height)
+    fast = text_image(
+        size, spec.background, spec.foreground, rasterize_text(layout, size), palette=palette
+    )
+    reference = reference_image(size, spec.background, spec.foreground, layout)
+    assert fast.mode == ("P" if palette else reference.mode)
+    assert ImageChops.difference(fast.convert(reference.mode), reference).getbbox() is None
+
+
+def test_the_palette_runs_from_background_to_foreground() -> None:
+    palette = blend_palette(Color(0, 0, 0), Color(255, 255, 255))
+    assert len(palette) == 256 * 3
+    assert palette[:3] == b"\x00\x00\x00" and palette[-3:] == b"\xff\xff\xff"
+    translucent = blend_palette(Color(255, 0, 0, 0), Color(0, 0, 255, 255))
+    assert len(translucent) == 256 * 4
