@@ -25,7 +25,8 @@ def naive(spec: placepix.ImageSpec) -> bytes:
     image = Image.new("RGB", (spec.pixel_width, spec.pixel_height), spec.background.rgb)
     draw = ImageDraw.Draw(image)
     for line in layout.lines:
-        draw.text((line.x, line.baseline), line.text, spec.foreground.rgb, layout.face, "ls")
+        for run in line.runs:
+            draw.text((run.x, line.baseline), run.text, spec.foreground.rgb, run.face, "ls")
     buffer = io.BytesIO()
     image.save(buffer, spec.format.upper())
     return buffer.getvalue()

@@ -10,6 +10,7 @@ import click
 from pydantic import ValidationError
 
 from placepix.errors import PlacepixError
+from placepix.fonts import library_for
 from placepix.render import render as render_image
 from placepix.settings import Settings
 from placepix.signing import sign_url
@@ -60,7 +61,8 @@ def render(url: str, output: str | None) -> None:
     """Render URL (e.g. 600x400.webp?text=Hi) to a file."""
     settings = _settings()
     try:
-        image = render_image(url, limits=settings.limits())
+        fonts = library_for(tuple(settings.font_dirs))
+        image = render_image(url, limits=settings.limits(), fonts=fonts)
     except PlacepixError as error:
         raise click.ClickException(error.message) from None
     if output == "-":

@@ -183,7 +183,7 @@ def _fallbacks(found: dict[str, tuple[Path, str]]) -> list[FontFile]:
     result = []
     for file_name in chain:
         path, source = found[file_name]
-        family = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", file_name.split("-")[0])
+        family = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", Path(file_name).stem.split("-")[0])
         result.append(
             FontFile(_name_from_file(path.stem), path, family, source, "ColorEmoji" in file_name)
         )

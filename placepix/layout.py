@@ -1,43 +1,68 @@
-"""Text layout: where each line of text goes and at what size, computed once and shared by the
-raster renderer and the SVG writer so both draw the same picture."""
+"""Text layout: which font draws each character, where each line goes and at what size.
+
+Computed once and shared by the raster renderer, the reference renderer and the SVG writer,
+so all three draw the same picture. A line is a sequence of runs, each in one font: the chosen
+font where it has the glyph, else the first font of the fallback chain that has it (Noto for
+every script, colour emoji last). Auto-fit finds the largest size at which the text fits the
+padded box, wrapping on word boundaries (and between CJK characters) when that makes the text
+clearly larger, and ends with an ellipsis when even the smallest size overflows.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 
 from cachetools import LRUCache
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary
 from placepix.spec import Align
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
-MEASURE_SIZE = 100  # auto-fit measures once at this size, then scales
-MIN_FONT_SIZE = 1
+MEASURE_SIZE = 100  # auto-fit measures once at this size, then scales and verifies
+MIN_FONT_SIZE = 4  # auto-fit goes no smaller (but for tiny images); then an ellipsis cuts
 TEXT_AREA = 0.8  # auto-fitted text fills at most this share of the padded width
-MAX_HEIGHT_SHARE = 0.45  # ...and a line is at most this share of the image height
-LINE_MASK_CACHE_BYTES = 16 * 1024 * 1024  # rasterised lines kept per process
+MAX_HEIGHT_SHARE = 0.45  # ...and a single line at most this share of the padded height
+WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger
+ELLIPSIS = "…"
+LINE_MASK_CACHE_BYTES = 16 * 1024 * 1024  # rasterised runs kept per process
+# Break opportunities: a CJK character on its own, or a word with the spaces after it.
+_CJK = "\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")
+
+
+@dataclass(frozen=True)
+class Run:
+    """Part of a line in one font; its baseline starts at x. Colour bitmap runs are drawn at
+    the font's one size and scaled by `scale`."""
+
+    text: str
+    font: FontFile
+    face: ImageFont.FreeTypeFont
+    x: int
+    width: int
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line, drawn with its left end of the baseline at (x, baseline)."""
-
     text: str
     x: int
     baseline: int
     width: int
+    runs: tuple[Run, ...]
 
 
 @dataclass(frozen=True)
 class TextLayout:
-    """Where the text goes; carries the face it was measured with, so drawing needs nothing else."""
-
     font_size: int
     line_height: int
     lines: tuple[Line, ...]
-    face: ImageFont.FreeTypeFont
+    families: tuple[str, ...]  # every family used, the chosen font's first (for SVG)
 
 
 @dataclass(frozen=True)
@@ -57,59 +82,284 @@ class TextRaster:
     color: GlyphLayer | None = None
 
 
-def auto_font_size(
-    lines: list[str], face_at_measure: ImageFont.FreeTypeFont, box: tuple[int, int]
-) -> int:
-    """The largest size (in whole pixels) at which `lines` fit `box`, from one measurement."""
-    box_width, box_height = box
-    widest = max((face_at_measure.getlength(line) for line in lines), default=0.0)
-    by_width = box_width * TEXT_AREA * MEASURE_SIZE / widest if widest else math.inf
-    by_height = min(box_height / (LINE_SPACING * len(lines)), box_height * MAX_HEIGHT_SHARE)
-    return max(MIN_FONT_SIZE, int(min(by_width, by_height)))
+class Typesetter:
+    """Splits text into runs by font coverage and measures it, for one chosen font."""
+
+    def __init__(self, fonts: FontLibrary, primary: FontFile) -> None:
+        self.fonts = fonts
+        self.primary = primary
+
+    def runs(self, text: str) -> list[tuple[FontFile, str]]:
+        """Consecutive pieces of `text` that one font draws. Joiners, combining marks and emoji
+        modifiers stay with the piece before them, so sequences are shaped whole; spaces join
+        the fonts on both sides when those agree, else stand alone in the chosen font (a space
+        at the end of a right-to-left run would be drawn on its wrong side)."""
+        pieces: list[tuple[FontFile | None, str]] = []  # None: spaces, font decided below
+        for char in text:
+            if char.isspace():
+                font = None
+            elif pieces and pieces[-1][0] is not None and _attaches(char):
+                font = pieces[-1][0]
+            else:
+                font = self.fonts.font_for(char, self.primary)
+            if pieces and pieces[-1][0] == font:
+                pieces[-1] = (font, pieces[-1][1] + char)
+            else:
+                pieces.append((font, char))
+        return _settle_spaces(pieces, self.primary)
+
+    def face(self, font: FontFile, size: int) -> tuple[ImageFont.FreeTypeFont, float]:
+        """The face for `font` at `size`, and the scale to draw it at (colour bitmaps)."""
+        face = self.fonts.face(font, size)
+        return face, (size / COLOR_EMOJI_SIZE if font.color else 1.0)
+
+    def width(self, text: str, size: int) -> float:
+        total = 0.0
+        for font, piece in self.runs(text):
+            face, scale = self.face(font, size)
+            total += face.getlength(piece) * scale
+        return total
+
+    def metrics(self, size: int) -> tuple[int, int]:
+        """Ascent and descent of the chosen font at `size`."""
+        ascent, descent = self.fonts.face(self.primary, size).getmetrics()
+        return int(ascent), int(descent)
 
 
-def natural_size(lines: list[str], face: ImageFont.FreeTypeFont, padding: int) -> tuple[int, int]:
-    """The smallest image that holds `lines` in `face` with `padding` on every side."""
-    ascent, descent = face.getmetrics()
-    font_size = int(face.size)
-    line_height = max(1, round(font_size * LINE_SPACING))
-    widest = max((math.ceil(face.getlength(line)) for line in lines), default=0)
-    text_height = line_height * (len(lines) - 1) + ascent + descent
+def lay_out_text(
+    text: str,
+    setter: Typesetter,
+    size: tuple[int, int],
+    *,
+    font_size: int | None,
+    align: Align,
+    padding: int,
+) -> TextLayout:
+    """Lay `text` out on a canvas of `size` with `padding`; `font_size` None means auto-fit."""
+    width, height = size
+    box = (max(1, width - 2 * padding), max(1, height - 2 * padding))
+    paragraphs = text.split("\n")
+    if font_size is None:
+        font_size, lines = _auto_fit(paragraphs, setter, box)
+    else:
+        lines = _wrap(paragraphs, setter, font_size, box[0])
+    lines = _cut_to_height(lines, setter, font_size, box)
+    return _place(lines, setter, font_size, size, align=align, padding=padding)
+
+
+def natural_size(text: str, setter: Typesetter, font_size: int, padding: int) -> tuple[int, int]:
+    """The smallest image that holds `text` at `font_size` with `padding` on every side."""
+    lines = text.split("\n")
+    ascent, descent = setter.metrics(font_size)
+    widest = max((math.ceil(setter.width(line, font_size)) for line in lines), default=0)
+    text_height = _line_height(font_size) * (len(lines) - 1) + ascent + descent
     return max(1, widest) + 2 * padding, text_height + 2 * padding
 
 
-def place_lines(
+def _auto_fit(
+    paragraphs: list[str], setter: Typesetter, box: tuple[int, int]
+) -> tuple[int, list[str]]:
+    """The largest font size for the text in `box`, and its lines (wrapped when that helps)."""
+    box_width, box_height = box
+    smallest = max(1, min(MIN_FONT_SIZE, box_height // 2))  # tiny images get tiny text
+    at_measure = [setter.width(p, MEASURE_SIZE) for p in paragraphs]
+    cap = max(smallest, int(box_height * MAX_HEIGHT_SHARE))
+    size = _size_for(at_measure, box, cap, smallest)
+    lines = paragraphs
+    wrapped_size = _largest_wrapped_size(paragraphs, setter, box, cap, smallest)
+    if wrapped_size >= size * WRAP_GAIN:
+        size, lines = wrapped_size, _wrap(paragraphs, setter, wrapped_size, box_width * TEXT_AREA)
+    # Widths scale almost linearly with size; verify at the real size and step down if not.
+    while size > smallest and max(setter.width(line, size) for line in lines) > box_width:
+        size = max(smallest, size - max(1, size // 16))
+        if lines is not paragraphs:
+            lines = _wrap(paragraphs, setter, size, box_width * TEXT_AREA)
+    if size == smallest:
+        lines = _wrap(paragraphs, setter, size, box_width)
+    return size, lines
+
+
+def _size_for(widths_at_measure: list[float], box: tuple[int, int], cap: int, smallest: int) -> int:
+    """The size at which lines of these widths (measured at MEASURE_SIZE) fit `box` unwrapped."""
+    box_width, box_height = box
+    widest = max(widths_at_measure, default=0.0)
+    by_width = box_width * TEXT_AREA * MEASURE_SIZE / widest if widest else math.inf
+    by_height = box_height / (LINE_SPACING * len(widths_at_measure))
+    return max(smallest, int(min(by_width, by_height, cap)))
+
+
+def _largest_wrapped_size(
+    paragraphs: list[str], setter: Typesetter, box: tuple[int, int], cap: int, smallest: int
+) -> int:
+    """Binary search for the largest size whose wrapped lines fit `box`."""
+    tokens = [_tokens(p) for p in paragraphs]
+    widths = [[setter.width(t, MEASURE_SIZE) for t in ts] for ts in tokens]
+    low, high = smallest, cap
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _wrapped_height(widths, middle, box[0] * TEXT_AREA) <= box[1]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _wrapped_height(widths: list[list[float]], size: int, box_width: float) -> float:
+    lines = 0
+    for paragraph in widths:
+        lines += max(1, len(_greedy([w * size / MEASURE_SIZE for w in paragraph], box_width)))
+    return lines * _line_height(size)
+
+
+def _wrap(paragraphs: list[str], setter: Typesetter, size: int, box_width: float) -> list[str]:
+    """Greedy wrapping at break opportunities; a word wider than the box breaks anywhere."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        tokens: list[str] = []
+        for token in _tokens(paragraph):
+            if setter.width(token.rstrip(), size) > box_width:
+                tokens += list(token)
+            else:
+                tokens.append(token)
+        widths = [setter.width(t, size) for t in tokens]
+        groups = _greedy(widths, box_width)
+        lines += ["".join(tokens[a:b]).rstrip() for a, b in groups] or [""]
+    return lines
+
+
+def _greedy(widths: list[float], box_width: float) -> list[tuple[int, int]]:
+    """Index ranges of tokens per line, filling each line as far as it goes."""
+    groups: list[tuple[int, int]] = []
+    start, used = 0, 0.0
+    for index, width in enumerate(widths):
+        if index > start and used + width > box_width:
+            groups.append((start, index))
+            start, used = index, 0.0
+        used += width
+    if widths:
+        groups.append((start, len(widths)))
+    return groups
+
+
+def _cut_to_height(
+    lines: list[str], setter: Typesetter, size: int, box: tuple[int, int]
+) -> list[str]:
+    """Keep the lines that fit the box's height; end the last kept one with an ellipsis."""
+    ascent, descent = setter.metrics(size)
+    room = 1 + max(0, (box[1] - ascent - descent) // _line_height(size))
+    if len(lines) <= room:
+        return lines
+    kept = lines[:room]
+    last = kept[-1].rstrip()
+    while last and setter.width(last + ELLIPSIS, size) > box[0]:
+        last = last[:-1].rstrip()
+    kept[-1] = last + ELLIPSIS
+    return kept
+
+
+def _place(
     lines: list[str],
-    face: ImageFont.FreeTypeFont,
+    setter: Typesetter,
     font_size: int,
     size: tuple[int, int],
     *,
     align: Align,
     padding: int,
 ) -> TextLayout:
-    """Centre the block of `lines` vertically; place each line by `align` within the padding."""
+    """Centre the block of lines vertically; place each line by `align` within the padding."""
     width, height = size
-    ascent, descent = face.getmetrics()
-    line_height = max(1, round(font_size * LINE_SPACING))
+    ascent, descent = setter.metrics(font_size)
+    line_height = _line_height(font_size)
     block_height = line_height * (len(lines) - 1) + ascent + descent
     first_baseline = (height - block_height) // 2 + ascent
     placed = []
+    families = [setter.primary.family]
     for index, text in enumerate(lines):
-        line_width = math.ceil(face.getlength(text))
+        runs, line_width = _runs(text, setter, font_size)
         if align == "left":
             x = padding
         elif align == "right":
             x = width - padding - line_width
         else:
             x = (width - line_width) // 2
-        placed.append(Line(text, x, first_baseline + index * line_height, line_width))
-    return TextLayout(font_size, line_height, tuple(placed), face)
+        shifted = tuple(Run(r.text, r.font, r.face, x + r.x, r.width, r.scale) for r in runs)
+        families += [r.font.family for r in runs if r.font.family not in families]
+        baseline = first_baseline + index * line_height
+        placed.append(Line(text, x, baseline, line_width, shifted))
+    return TextLayout(font_size, line_height, tuple(placed), tuple(families))
 
 
-# Rasterised lines, by (font file, size, text): placeholder labels repeat across colours,
+def _runs(text: str, setter: Typesetter, size: int) -> tuple[list[Run], int]:
+    """The runs of one line at offsets from its start, and the line's width. A line whose
+    first strong character is right-to-left is a right-to-left paragraph: its runs go from
+    right to left (raqm orders the characters within each run)."""
+    runs = []
+    offset = 0
+    pieces = setter.runs(text)
+    if _is_rtl(text):
+        pieces.reverse()
+    for font, piece in pieces:
+        face, scale = setter.face(font, size)
+        width = math.ceil(face.getlength(piece) * scale)
+        runs.append(Run(piece, font, face, offset, width, scale))
+        offset += width
+    return runs, offset
+
+
+def _is_rtl(text: str) -> bool:
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
+def _tokens(paragraph: str) -> list[str]:
+    return _TOKEN.findall(paragraph) or [paragraph]
+
+
+def _line_height(font_size: int) -> int:
+    return max(1, round(font_size * LINE_SPACING))
+
+
+def _settle_spaces(
+    pieces: list[tuple[FontFile | None, str]], primary: FontFile
+) -> list[tuple[FontFile, str]]:
+    """Spaces between two pieces in one font join them; any other spaces are a piece of their
+    own in the chosen font."""
+    settled: list[tuple[FontFile, str]] = []
+    joining = False  # the last settled piece may take the next piece in
+    for index, (font, piece) in enumerate(pieces):
+        if font is None:
+            before = pieces[index - 1][0] if index else None
+            after = pieces[index + 1][0] if index + 1 < len(pieces) else None
+            if before is not None and before == after:
+                settled[-1] = (before, settled[-1][1] + piece)
+                joining = True
+            else:
+                settled.append((primary, piece))
+                joining = False
+        elif joining and settled[-1][0] == font:
+            settled[-1] = (font, settled[-1][1] + piece)
+        else:
+            settled.append((font, piece))
+            joining = True
+    return settled
+
+
+def _attaches(char: str) -> bool:
+    """Characters that belong to the run before them rather than choosing a font."""
+    category = unicodedata.category(char)
+    return category in ("Mn", "Me", "Cf", "Sk") or "\U0001f3fb" <= char <= "\U0001f3ff"
+
+
+# Rasterised runs, by (font file, size, text): placeholder labels repeat across colours,
 # formats and sizes, and FreeType's rendering is most of a small image's cost. Bounded in bytes.
-_LINE_MASKS: LRUCache[tuple[str, int, str], tuple[Image.Image, tuple[int, int]]] = LRUCache(
-    maxsize=LINE_MASK_CACHE_BYTES, getsizeof=lambda entry: entry[0].width * entry[0].height + 64
+_LINE_MASKS: LRUCache[tuple[str, int, str, str], tuple[Image.Image, tuple[int, int]]] = LRUCache(
+    maxsize=LINE_MASK_CACHE_BYTES,
+    getsizeof=lambda entry: len(entry[0].mode) * entry[0].width * entry[0].height + 64,
 )
 _LINE_MASKS_LOCK = threading.Lock()
 
@@ -119,15 +369,18 @@ def clear_line_masks() -> None:
         _LINE_MASKS.clear()
 
 
-def line_mask(face: ImageFont.FreeTypeFont, text: str) -> tuple[Image.Image, tuple[int, int]]:
-    """The coverage of one line drawn at the origin of its baseline, and the offset of its
-    top-left corner: exactly what `ImageDraw.text` draws for it (same `getmask2` call)."""
-    key = (str(face.path), int(face.size), text)
+def line_mask(
+    face: ImageFont.FreeTypeFont, text: str, mode: str = "L"
+) -> tuple[Image.Image, tuple[int, int]]:
+    """One run drawn with the start of its baseline at the origin, and the offset of its
+    top-left corner: exactly what `ImageDraw.text` draws for it (same `getmask2` call).
+    Mode 'RGBA' gives colour glyphs."""
+    key = (str(face.path), int(face.size), mode, text)
     with _LINE_MASKS_LOCK:
         cached = _LINE_MASKS.get(key)
     if cached is not None:
         return cached
-    core, offset = face.getmask2(text, mode="L", anchor="ls")
+    core, offset = face.getmask2(text, mode=mode, anchor="ls")
     entry = (Image.Image()._new(core), offset)
     if entry[0].width * entry[0].height <= LINE_MASK_CACHE_BYTES // 8:
         with _LINE_MASKS_LOCK:
@@ -135,49 +388,80 @@ def line_mask(face: ImageFont.FreeTypeFont, text: str) -> tuple[Image.Image, tup
     return entry
 
 
-def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
-    """Coverage of all lines as one 'L' image cropped to the canvas.
+def color_run_image(run: Run) -> tuple[Image.Image, tuple[int, int]]:
+    """A colour run scaled to its size, and its top-left corner relative to the run's start."""
+    image, (left, top) = line_mask(run.face, run.text, "RGBA")
+    size = (max(1, round(image.width * run.scale)), max(1, round(image.height * run.scale)))
+    scaled = image.resize(size, Image.Resampling.LANCZOS)
+    return scaled, (round(left * run.scale), round(top * run.scale))
 
-    Uses the same `getmask2` call and offsets as `ImageDraw.text`, so pasting this coverage
-    gives exactly the pixels of `draw_text` (the reference path).
-    """
-    pieces = []
+
+def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
+    """Coverage of all monochrome runs as one 'L' image cropped to the canvas, and the colour
+    runs as one 'RGBA' image. Pasting the coverage gives exactly the pixels of `draw_text`."""
+    plain: list[tuple[Image.Image, tuple[int, int]]] = []
+    color: list[tuple[Image.Image, tuple[int, int]]] = []
     for line in layout.lines:
-        if not line.text.strip():
-            continue
-        piece, offset = line_mask(layout.face, line.text)
-        pieces.append((piece, (line.x + offset[0], line.baseline + offset[1])))
+        for run in line.runs:
+            if not run.text.strip():
+                continue
+            if run.font.color:
+                image, (left, top) = color_run_image(run)
+                color.append((image, (run.x + left, line.baseline + top)))
+            else:
+                image, (left, top) = line_mask(run.face, run.text)
+                plain.append((image, (run.x + left, line.baseline + top)))
+    return TextRaster(_merge(plain, size, "L"), _merge(color, size, "RGBA"))
+
+
+def _merge(
+    pieces: list[tuple[Image.Image, tuple[int, int]]], size: tuple[int, int], mode: str
+) -> GlyphLayer | None:
+    """One layer holding every piece, cropped to the canvas; None when nothing shows."""
     if not pieces:
-        return TextRaster(None)
+        return None
     left = max(0, min(x for _, (x, _) in pieces))
     top = max(0, min(y for _, (_, y) in pieces))
     right = min(size[0], max(x + p.width for p, (x, _) in pieces))
     bottom = min(size[1], max(y + p.height for p, (_, y) in pieces))
     if right <= left or bottom <= top:
-        return TextRaster(None)
-    mask = Image.new("L", (right - left, bottom - top), 0)
+        return None
+    layer = Image.new(mode, (right - left, bottom - top), 0)
     for index, (piece, (x, y)) in enumerate(pieces):
         box = (x - left, y - top)
-        if _overlaps_earlier(pieces, index):
-            layer = Image.new("L", mask.size, 0)
-            layer.paste(piece, box)
-            mask = ImageChops.lighter(mask, layer)  # where lines overlap, the darker ink wins
+        if mode == "RGBA":
+            visible = piece.crop((max(0, -box[0]), max(0, -box[1]), piece.width, piece.height))
+            layer.alpha_composite(visible, dest=(max(0, box[0]), max(0, box[1])))
+        elif _overlaps_earlier(pieces, index):
+            overlay = Image.new("L", layer.size, 0)
+            overlay.paste(piece, box)
+            layer = ImageChops.lighter(layer, overlay)  # where pieces overlap, more ink wins
         else:
-            mask.paste(piece, box)
-    return TextRaster(GlyphLayer(mask, (left, top)))
+            layer.paste(piece, box)
+    return GlyphLayer(layer, (left, top))
 
 
 def _overlaps_earlier(pieces: list[tuple[Image.Image, tuple[int, int]]], index: int) -> bool:
-    _, (_, y) = pieces[index]
-    height = pieces[index][0].height
+    piece, (x, y) = pieces[index]
     return any(
-        y < other_y + other.height and other_y < y + height
-        for other, (_, other_y) in pieces[:index]
+        x < ox + other.width
+        and ox < x + piece.width
+        and y < oy + other.height
+        and oy < y + piece.height
+        for other, (ox, oy) in pieces[:index]
     )
 
 
-def draw_text(draw: ImageDraw.ImageDraw, layout: TextLayout, ink: tuple[int, ...]) -> None:
-    """The reference way to draw a layout: `ImageDraw.text` line by line."""
+def draw_text(image: Image.Image, layout: TextLayout, ink: tuple[int, ...]) -> None:
+    """The reference way to draw a layout: `ImageDraw.text` run by run (colour runs are
+    pasted, scaled, as the fast path does: ImageDraw can't scale a bitmap font)."""
+    draw = ImageDraw.Draw(image)
     for line in layout.lines:
-        if line.text.strip():
-            draw.text((line.x, line.baseline), line.text, ink, layout.face, "ls")
+        for run in line.runs:
+            if not run.text.strip():
+                continue
+            if run.font.color:
+                glyphs, (left, top) = color_run_image(run)
+                image.paste(glyphs, (run.x + left, line.baseline + top), glyphs)
+            else:
+                draw.text((run.x, line.baseline), run.text, ink, run.face, "ls")

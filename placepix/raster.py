@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from placepix.colors import Color
 from placepix.layout import TextLayout, TextRaster, draw_text
@@ -75,7 +75,7 @@ def reference_image(
     definition of correct output that the fast paths are tested against."""
     mode = canvas_mode(background, foreground)
     image = Image.new(mode, size, _ink(background, mode))
-    draw_text(ImageDraw.Draw(image), layout, _ink(foreground, mode))
+    draw_text(image, layout, _ink(foreground, mode))
     return image
 
 

@@ -10,11 +10,10 @@ from placepix.encoders import encode_text
 from placepix.fonts import FontFile, FontLibrary, default_library
 from placepix.grammar import parse_url
 from placepix.layout import (
-    MEASURE_SIZE,
     TextLayout,
-    auto_font_size,
+    Typesetter,
     clear_line_masks,
-    place_lines,
+    lay_out_text,
     rasterize_text,
 )
 from placepix.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
@@ -22,7 +21,7 @@ from placepix.svg import write_svg
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
 
 
@@ -52,7 +51,7 @@ def render(
     size = (spec.pixel_width, spec.pixel_height)
     layout = lay_out(spec, fonts, font)
     if spec.format == "svg":
-        data = write_svg(size, spec.background, spec.foreground, layout, font.family)
+        data = write_svg(size, spec.background, spec.foreground, layout)
     else:
         glyphs = rasterize_text(layout, size)
         data = encode_text(size, spec.background, spec.foreground, glyphs, spec.format)
@@ -107,11 +106,11 @@ def _lay_out(
     padding: int | None,
 ) -> TextLayout:
     padding = padding * scale if padding is not None else int(min(width, height) * PADDING_SHARE)
-    lines = text.split("\n")
-    if font_size is not None:
-        font_size *= scale
-    else:
-        box = (max(1, width - 2 * padding), max(1, height - 2 * padding))
-        font_size = auto_font_size(lines, fonts.face(font, MEASURE_SIZE), box)
-    face = fonts.face(font, font_size)
-    return place_lines(lines, face, font_size, (width, height), align=align, padding=padding)
+    return lay_out_text(
+        text,
+        Typesetter(fonts, font),
+        (width, height),
+        font_size=font_size * scale if font_size is not None else None,
+        align=align,
+        padding=padding,
+    )

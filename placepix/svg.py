@@ -13,13 +13,16 @@ from placepix.layout import TextLayout
 
 
 def write_svg(
-    size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout, family: str
+    size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout
 ) -> bytes:
+    """An SVG document of the layout: one <tspan> per line at the raster layout's position,
+    the font families in the order the raster path uses them, then the viewer's sans-serif."""
     width, height = size
     lines = "".join(
         f'<tspan x="{line.x}" y="{line.baseline}">{escape(line.text)}</tspan>'
         for line in layout.lines
     )
+    family = ", ".join(_family(name) for name in layout.families)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">'
@@ -29,6 +32,13 @@ def write_svg(
         "</svg>"
     )
     return svg.encode("utf-8")
+
+
+def _family(name: str) -> str:
+    """A CSS font-family entry: quoted when it has spaces; only letters, digits, spaces and
+    hyphens survive, so a family name can't break out of the attribute."""
+    clean = "".join(c for c in name if c.isalnum() or c in " -")
+    return f"'{clean}'" if " " in clean else clean
 
 
 def _opacity(color: Color) -> str:

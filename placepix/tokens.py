@@ -25,7 +25,7 @@ from placepix.errors import PlacepixError
 from placepix.fonts import FontLibrary, default_library
 from placepix.grammar import parse_url
 from placepix.keys import derive
-from placepix.layout import natural_size
+from placepix.layout import Typesetter, natural_size
 from placepix.spec import ImageSpec
 
 _VERSION = 1
@@ -169,8 +169,8 @@ def _sized_to_text(
 ) -> ImageSpec:
     font_size = spec.font_size or TOKEN_FONT_SIZE
     padding = spec.padding if spec.padding is not None else TOKEN_PADDING
-    face = fonts.face(fonts.resolve(spec.font), font_size)
-    natural_width, natural_height = natural_size(spec.display_text.split("\n"), face, padding)
+    setter = Typesetter(fonts, fonts.resolve(spec.font))
+    natural_width, natural_height = natural_size(spec.display_text, setter, font_size, padding)
     return replace(
         spec,
         width=width or natural_width,

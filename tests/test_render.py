@@ -27,7 +27,7 @@ def test_every_format_decodes_to_the_right_size_and_colours(
     fmt: str, size: tuple[int, int]
 ) -> None:
     width, height = size
-    spec = ImageSpec(width, height, format=fmt, background=Color(255, 136, 0))
+    spec = ImageSpec(width, height, format=fmt, background=Color(255, 136, 0), text=" ")
     rendered = render(spec)
     assert rendered.media_type == MEDIA_TYPES[fmt]
     image = decode(rendered.data)

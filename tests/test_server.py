@@ -141,7 +141,7 @@ def test_index_health_and_fonts(client: httpx.Client) -> None:
     assert "/600x400" in index.text or "/300x200" in index.text
     assert client.get("/healthz").status_code == 200
     fonts = client.get("/fonts").json()
-    assert fonts["default"] in fonts["fonts"]
+    assert fonts["default"] in [font["name"] for font in fonts["fonts"]]
 
 
 def test_settings_come_from_the_environment() -> None:

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from placepix.admission import Admission
 from placepix.cache import RenderCache
 from placepix.errors import PlacepixError, UrlTooLongError
-from placepix.fonts import FontLibrary, default_library
+from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
 from placepix.keys import derive_all
 from placepix.render import check, etag_for, render
@@ -106,7 +106,7 @@ def raw_target(request: Request) -> tuple[str, str]:
 def create_app(settings: Settings | None = None, fonts: FontLibrary | None = None) -> Starlette:
     """Build the app. Everything it needs is created here, so two apps never share state."""
     settings = settings or Settings()
-    fonts = fonts or default_library()
+    fonts = fonts or library_for(tuple(settings.font_dirs))
     images = ImageEndpoint(settings, fonts)
     tokens = TokenEndpoint(images, settings)
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
         return PlainTextResponse("ok\n", headers={"Cache-Control": "no-store"})
 
     async def font_list(request: Request) -> Response:
-        return JSONResponse({"default": fonts.default, "fonts": fonts.names})
+        return JSONResponse(fonts.describe())
 
     app = Starlette(
         routes=[
