@@ -178,7 +178,8 @@ class FontLibrary:
 
 
 def _fallbacks(found: dict[str, tuple[Path, str]]) -> list[FontFile]:
-    scripts = sorted(f for f in found if NOTO_SCRIPT.fullmatch(f) and f not in PRIORITY_FALLBACKS)
+    chosen = (*PRIORITY_FALLBACKS, *LAST_FALLBACKS)
+    scripts = sorted(f for f in found if NOTO_SCRIPT.fullmatch(f) and f not in chosen)
     chain = [f for f in (*PRIORITY_FALLBACKS, *scripts, *LAST_FALLBACKS) if f in found]
     result = []
     for file_name in chain:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from placepix import __version__
 from placepix.admission import Admission
 from placepix.cache import RenderCache
 from placepix.errors import PlacepixError, UrlTooLongError
@@ -23,7 +25,8 @@ from placepix.keys import derive_all
 from placepix.render import check, etag_for, render
 from placepix.settings import Settings
 from placepix.signing import verify
-from placepix.spec import ImageSpec, Limits
+from placepix.sizes import NAMED_SIZES
+from placepix.spec import MEDIA_TYPES, ImageSpec, Limits
 from placepix.web.responses import (
     IMMUTABLE,
     error_response,
@@ -120,11 +123,17 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
     async def font_list(request: Request) -> Response:
         return JSONResponse(fonts.describe())
 
+    instance = describe_instance(settings, fonts)
+
+    async def info(request: Request) -> Response:
+        return JSONResponse(instance)
+
     app = Starlette(
         routes=[
             Route("/", index),
             Route("/healthz", healthz),
             Route("/fonts", font_list),
+            Route("/info.json", info),
             Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
         ],
@@ -136,6 +145,22 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
     )
     app.state.images = images
     return app
+
+
+def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, object]:
+    """What GET /info.json tells the playground and clients: this instance's limits, formats,
+    fonts and modes."""
+    return {
+        "version": __version__,
+        "default_format": settings.default_format,
+        "formats": list(MEDIA_TYPES),
+        "fonts": fonts.names,
+        "default_font": fonts.default,
+        "named_sizes": {name: f"{w}x{h}" for name, (w, h) in NAMED_SIZES.items()},
+        "limits": asdict(settings.limits()),
+        "tokens": bool(settings.secret_keys),
+        "require_signature": settings.require_signature,
+    }
 
 
 def app_from_env() -> Starlette:
