@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from placepix import __version__
 from placepix.admission import Admission
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
             Route("/healthz", healthz),
             Route("/fonts", font_list),
             Route("/info.json", info),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
         ],
