@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,6 +16,7 @@ from pydantic import ValidationError
 
 from placepix.errors import PlacepixError
 from placepix.fonts import library_for
+from placepix.logs import logging_config
 from placepix.render import render as render_image
 from placepix.settings import Settings
 from placepix.signing import sign_url
@@ -37,16 +43,51 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         if value is not None:
             os.environ[f"PLACEPIX_{name.upper()}"] = str(value)  # worker processes read these
     settings = _settings()
-    uvicorn.run(
-        "placepix.web.app:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        access_log=settings.access_log,
-        server_header=False,
-    )
+    with _shared_metrics_dir(settings.metrics):
+        uvicorn.run(
+            "placepix.web.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=logging_config(settings.log_level),
+            access_log=False,  # placepix.web.access writes its own
+            server_header=False,
+            timeout_keep_alive=settings.keep_alive_timeout,
+            timeout_graceful_shutdown=settings.graceful_timeout,
+        )
+
+
+@contextmanager
+def _shared_metrics_dir(enabled: bool) -> Iterator[None]:
+    """Workers keep their metrics in files here (in memory: /dev/shm) so that /metrics sums
+    them. Set before any worker imports prometheus-client; removed when the server stops."""
+    if not enabled:
+        yield
+        return
+    shm = Path("/dev/shm")
+    parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    directory = tempfile.mkdtemp(prefix="placepix-metrics-", dir=parent)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of KEY=value.")
+def config(as_json: bool) -> None:
+    """Print the effective configuration (from PLACEPIX_* variables), secrets masked."""
+    settings = _settings()
+    values = settings.model_dump(mode="json")
+    values["secret_keys"] = ["********" for _ in settings.secret_keys]
+    if as_json:
+        click.echo(json.dumps(values, indent=2))
+        return
+    for name, value in values.items():
+        shown = value if isinstance(value, str) else json.dumps(value)
+        click.echo(f"PLACEPIX_{name.upper()}={shown}")
 
 
 @main.command()

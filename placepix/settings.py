@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,16 @@ class Settings(BaseSettings):
         False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
     access_log: bool = Field(True, description="Log one line per request.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Access log lines as text, or as one JSON object each."
+    )
+    metrics: bool = Field(True, description="Serve Prometheus metrics at GET /metrics.")
+    keep_alive_timeout: int = Field(
+        5, ge=1, description="Seconds an idle keep-alive connection stays open."
+    )
+    graceful_timeout: int = Field(
+        30, ge=1, description="Seconds in-flight requests get to finish after SIGTERM."
+    )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
 
     @field_validator("default_format")

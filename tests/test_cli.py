@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from placepix.cli import main
+from placepix.settings import Settings
 from tests.conftest import decode
 
 
@@ -52,3 +54,21 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "placepix", "--help"], capture_output=True, text=True, check=True
     )
     assert "serve" in result.stdout and "render" in result.stdout
+
+
+def test_config_prints_effective_settings_with_secrets_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLACEPIX_SECRET_KEYS", '["very-secret-key"]')
+    monkeypatch.setenv("PLACEPIX_MAX_SIDE", "1234")
+    result = CliRunner().invoke(main, ["config"])
+    assert result.exit_code == 0, result.output
+    assert "PLACEPIX_MAX_SIDE=1234" in result.output
+    assert "very-secret-key" not in result.output
+    assert 'PLACEPIX_SECRET_KEYS=["********"]' in result.output
+
+
+def test_config_as_json_lists_every_setting() -> None:
+    result = CliRunner().invoke(main, ["config", "--json"])
+    assert result.exit_code == 0, result.output
+    assert set(json.loads(result.output)) == set(Settings.model_fields)

@@ -11,13 +11,14 @@ from anyio import CapacityLimiter, to_thread
 from cachetools import LRUCache
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from placepix import __version__
-from placepix.admission import Admission
+from placepix.admission import Admission, OverloadedError
 from placepix.cache import RenderCache
 from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
@@ -28,6 +29,8 @@ from placepix.settings import Settings
 from placepix.signing import verify
 from placepix.sizes import NAMED_SIZES
 from placepix.spec import MEDIA_TYPES, ImageSpec, Limits
+from placepix.web import metrics
+from placepix.web.access import AccessMiddleware
 from placepix.web.responses import (
     IMMUTABLE,
     error_response,
@@ -39,6 +42,7 @@ from placepix.web.tokens import TokenEndpoint
 
 STATIC_DIR = Path(__file__).parent / "static"
 KNOWN_URLS = 4096
+NO_STORE = {"Cache-Control": "no-store"}
 log = logging.getLogger("placepix")
 
 
@@ -76,10 +80,20 @@ class ImageEndpoint:
     ) -> Response:
         """The image for a checked `spec`: 304 when the client has it, else from the cache or
         rendered once in the thread pool."""
+        request.state.format = spec.format
         extra = {"Cache-Control": cache_control} | (headers or {})
         if etag_matches(request.headers.get("if-none-match"), etag):
             return not_modified(spec.media_type, etag, extra)
-        data = await self.cache.get_or_make(etag, partial(self._render, spec))
+        rendered = False
+
+        async def make() -> bytes:
+            nonlocal rendered
+            rendered = True
+            return await self._render(spec)
+
+        data = await self.cache.get_or_make(etag, make)
+        (metrics.CACHE_MISSES if rendered else metrics.CACHE_HITS).inc()
+        metrics.CACHE_BYTES.set(self.cache.current_bytes)
         return image_response(data, spec.media_type, etag, extra)
 
     def spec_for(self, path: str, query: str) -> ImageSpec:
@@ -92,13 +106,29 @@ class ImageEndpoint:
         return check(spec, self.limits, self.fonts)
 
     async def _render(self, spec: ImageSpec) -> bytes:
-        call = partial(render, spec, limits=self.limits, fonts=self.fonts)
+        call = partial(self._timed_render, spec)
         pixels = spec.pixel_width * spec.pixel_height
         if pixels <= self.settings.inline_render_pixels:
-            return call().data  # well under a millisecond: a thread hop would cost more
-        async with self.admission.admit(pixels):
-            rendered = await to_thread.run_sync(call, limiter=self.limiter)
-        return rendered.data
+            return call()  # well under a millisecond: a thread hop would cost more
+        with metrics.RENDERS_IN_FLIGHT.track_inprogress():
+            try:
+                async with self.admission.admit(pixels):
+                    return await to_thread.run_sync(call, limiter=self.limiter)
+            except OverloadedError:
+                metrics.OVERLOADED.inc()
+                raise
+
+    def _timed_render(self, spec: ImageSpec) -> bytes:
+        with metrics.RENDER_SECONDS.labels(spec.format).time():
+            data = render(spec, limits=self.limits, fonts=self.fonts).data
+        metrics.RENDERS.labels(spec.format).inc()
+        return data
+
+    def ready(self) -> bool:
+        """Whether this worker should get traffic: its fonts draw and it is not saturated."""
+        if self.admission.pending >= self.admission.max_pending:
+            return False
+        return bool(render("1x1.png", fonts=self.fonts).data)
 
 
 def raw_target(request: Request) -> tuple[str, str]:
@@ -119,7 +149,16 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
         return HTMLResponse(index_html)
 
     async def healthz(request: Request) -> Response:
-        return PlainTextResponse("ok\n", headers={"Cache-Control": "no-store"})
+        return PlainTextResponse("ok\n", headers=NO_STORE)
+
+    async def readyz(request: Request) -> Response:
+        if images.ready():
+            return PlainTextResponse("ready\n", headers=NO_STORE)
+        return PlainTextResponse("busy\n", status_code=503, headers=NO_STORE)
+
+    async def metrics_page(request: Request) -> Response:
+        body, media_type = metrics.exposition()
+        return Response(body, media_type=media_type, headers=NO_STORE)
 
     async def font_list(request: Request) -> Response:
         return JSONResponse(fonts.describe())
@@ -133,11 +172,20 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
         routes=[
             Route("/", index),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            *([Route("/metrics", metrics_page)] if settings.metrics else []),
             Route("/fonts", font_list),
             Route("/info.json", info),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
+        ],
+        middleware=[
+            Middleware(
+                AccessMiddleware,
+                log=settings.access_log,
+                json_lines=settings.log_format == "json",
+            )
         ],
         exception_handlers={
             PlacepixError: _placepix_error,

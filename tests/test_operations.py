@@ -1,0 +1,78 @@
+"""Operating a real `placepix serve`: metrics summed over workers, a killed worker replaced,
+readiness, and a structured access log that never holds a token's text."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import httpx
+
+from placepix.tokens import image_url, make_token
+from tests.server import running_server
+
+
+def workers_of(pid: int) -> set[int]:
+    """The worker processes uvicorn's supervisor started (not multiprocessing's helpers)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children |= {int(c) for c in (task / "children").read_text().split()}
+    return {c for c in children if b"resource_tracker" not in _cmdline(c)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def renders(base_url: str) -> float:
+    text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    return sum(float(v) for v in re.findall(r"^placepix_renders_total\{[^}]*\} (\S+)$", text, re.M))
+
+
+def test_metrics_sum_every_worker() -> None:
+    with running_server(workers=2) as server:
+        for index in range(20):  # a new connection each time: both workers get some
+            url = f"{server.url}/50x40.png?text=sum{index}"
+            assert httpx.get(url, timeout=10).status_code == 200
+        assert renders(server.url) == 20
+
+
+def test_a_killed_worker_is_replaced_and_requests_keep_being_answered() -> None:
+    with running_server(workers=2) as server:
+        before = workers_of(server.process.pid)
+        assert len(before) == 2
+        victim = min(before)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        statuses = []
+        while time.monotonic() < deadline:
+            statuses.append(httpx.get(f"{server.url}/20x20.png", timeout=10).status_code)
+            now = workers_of(server.process.pid)
+            if victim not in now and len(now) == 2:
+                break
+            time.sleep(0.2)
+        assert victim not in now and len(now) == 2, "the supervisor did not replace the worker"
+        assert set(statuses) == {200}
+        assert httpx.get(f"{server.url}/readyz", timeout=10).status_code == 200
+
+
+def test_json_access_log_has_one_object_per_request_and_no_token_text() -> None:
+    secret = "operations-test-secret"
+    env = {"PLACEPIX_LOG_FORMAT": "json", "PLACEPIX_SECRET_KEYS": json.dumps([secret])}
+    path = image_url(make_token("jane@example.com", secret, format="png"))
+    with running_server(env) as server:
+        assert httpx.get(f"{server.url}{path}?text=leaked", timeout=10).status_code == 200
+        assert httpx.get(f"{server.url}/30x30.png?text=visible", timeout=10).status_code == 200
+        log = server.log()
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert [e["status"] for e in entries] == [200, 200]
+    assert entries[0]["target"] == path
+    assert entries[1]["target"] == "/30x30.png?text=visible"
+    assert "jane@example.com" not in log and "leaked" not in log
