@@ -63,6 +63,7 @@ class TextLayout:
     line_height: int
     lines: tuple[Line, ...]
     families: tuple[str, ...]  # every family used, the chosen font's first (for SVG)
+    align: Align = "center"
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,7 @@ def _place(
         families += [r.font.family for r in runs if r.font.family not in families]
         baseline = first_baseline + index * line_height
         placed.append(Line(text, x, baseline, line_width, shifted))
-    return TextLayout(font_size, line_height, tuple(placed), tuple(families))
+    return TextLayout(font_size, line_height, tuple(placed), tuple(families), align)
 
 
 def _runs(text: str, setter: Typesetter, size: int) -> tuple[list[Run], int]:

@@ -105,7 +105,7 @@ def _lay_out(
     align: Align,
     padding: int | None,
 ) -> TextLayout:
-    padding = padding * scale if padding is not None else int(min(width, height) * PADDING_SHARE)
+    padding = padding * scale if padding is not None else default_padding(width, height)
     return lay_out_text(
         text,
         Typesetter(fonts, font),
@@ -114,3 +114,8 @@ def _lay_out(
         align=align,
         padding=padding,
     )
+
+
+def default_padding(width: int, height: int) -> int:
+    """A share of the smaller side, and at least a pixel so that text never touches the edge."""
+    return max(1, int(min(width, height) * PADDING_SHARE))

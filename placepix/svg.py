@@ -11,6 +11,10 @@ from xml.sax.saxutils import escape, quoteattr
 from placepix.colors import Color
 from placepix.layout import TextLayout
 
+# Lines are anchored where the alignment holds them (a line's middle when centred), so that a
+# viewer whose fonts measure a little differently still centres them.
+ANCHORS = {"left": ("start", 0.0), "center": ("middle", 0.5), "right": ("end", 1.0)}
+
 
 def write_svg(
     size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout
@@ -18,8 +22,10 @@ def write_svg(
     """An SVG document of the layout: one <tspan> per line at the raster layout's position,
     the font families in the order the raster path uses them, then the viewer's sans-serif."""
     width, height = size
+    anchor, share = ANCHORS[layout.align]
     lines = "".join(
-        f'<tspan x="{line.x}" y="{line.baseline}">{escape(line.text)}</tspan>'
+        f'<tspan x="{line.x + line.width * share:g}" y="{line.baseline}">'
+        f"{escape(line.text)}</tspan>"
         for line in layout.lines
     )
     family = ", ".join(_family(name) for name in layout.families)
@@ -28,7 +34,8 @@ def write_svg(
         f'viewBox="0 0 {width} {height}">'
         f'<rect width="{width}" height="{height}" fill="{background.css()}"{_opacity(background)}/>'
         f'<text font-family={quoteattr(family + ", sans-serif")} font-size="{layout.font_size}" '
-        f'fill="{foreground.css()}"{_opacity(foreground)} xml:space="preserve">{lines}</text>'
+        f'fill="{foreground.css()}"{_opacity(foreground)} text-anchor="{anchor}" '
+        f'xml:space="preserve">{lines}</text>'
         "</svg>"
     )
     return svg.encode("utf-8")

@@ -1,0 +1,73 @@
+"""The font library: names, fallback chain, coverage, discovery of operators' fonts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from placepix.errors import SpecError
+from placepix.fonts import BUNDLED_DIR, CATALOGUE, FontLibrary, default_library
+
+FONTS = default_library()
+
+
+def test_the_default_font_is_bundled_with_its_licence() -> None:
+    lato = FONTS.resolve(None)
+    assert lato.name == "lato" and lato.source == "bundled"
+    assert "License: OFL-1.1" in (BUNDLED_DIR / "Lato-OFL.txt").read_text()
+
+
+@pytest.mark.parametrize("name", ["noto-sans", "open-sans", "roboto", "inter", "pt-sans"])
+def test_placehold_co_names_come_from_system_packages(name: str) -> None:
+    assert FONTS.resolve(name).name == name
+
+
+def test_aliases_resolve() -> None:
+    assert FONTS.resolve("opensans") == FONTS.resolve("open-sans")
+
+
+@pytest.mark.parametrize("name", ["nope", "../../etc/passwd", "/usr/share/fonts/x.ttf", "lato\x00"])
+def test_unknown_names_list_the_choices_and_never_touch_the_file_system(name: str) -> None:
+    with pytest.raises(SpecError, match=r"choose one of .*lato"):
+        FONTS.resolve(name)
+
+
+@pytest.mark.parametrize(
+    ("char", "family"),
+    [("A", "Lato"), ("日", "Noto Sans CJK"), ("ب", "Noto Sans Arabic"), ("ש", "Noto Sans Hebrew")],
+)
+def test_each_character_gets_the_first_font_that_has_it(char: str, family: str) -> None:
+    assert FONTS.font_for(char, FONTS.resolve(None)).family == family
+
+
+def test_emoji_come_from_a_colour_font() -> None:
+    assert FONTS.font_for("😀", FONTS.resolve(None)).color
+
+
+def test_describe_says_what_is_there_and_what_is_missing() -> None:
+    described = FONTS.describe()
+    names = {font["name"] for font in described["fonts"]}  # type: ignore[attr-defined]
+    assert names | set(described["missing"]) >= set(CATALOGUE)  # type: ignore[arg-type]
+    assert described["color_emoji"] is True
+
+
+def test_faces_are_loaded_once_per_size() -> None:
+    lato = FONTS.resolve(None)
+    assert FONTS.face(lato, 33) is FONTS.face(lato, 33)
+    assert FONTS.face(lato, 33) is not FONTS.face(lato, 34)
+
+
+def test_font_dirs_add_fonts_by_name(tmp_path: Path) -> None:
+    shutil.copy(BUNDLED_DIR / "Lato-Regular.ttf", tmp_path / "HouseStyle-Regular.ttf")
+    library = FontLibrary.discover([tmp_path], system_dirs=[])
+    assert library.resolve("house-style").source == "font_dirs"
+
+
+def test_without_system_fonts_only_the_bundled_font_is_offered() -> None:
+    library = FontLibrary.discover([], system_dirs=[])
+    assert library.names == ["lato"]
+    assert "roboto" in library.describe()["missing"]  # type: ignore[operator]
+    # A character no font has falls back to the default font's missing-glyph box, no error.
+    assert library.font_for("日", library.resolve(None)).name == "lato"
