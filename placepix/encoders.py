@@ -61,6 +61,8 @@ def has_alpha(image: Image.Image) -> bool:
 
 def flatten(image: Image.Image) -> Image.Image:
     """RGB, with any translucency composited onto JPEG_MATTE."""
+    if image.mode == "RGB":
+        return image
     if not has_alpha(image):
         return image.convert("RGB")
     rgba = image.convert("RGBA")

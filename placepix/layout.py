@@ -27,7 +27,8 @@ MEASURE_SIZE = 100  # auto-fit measures once at this size, then scales and verif
 MIN_FONT_SIZE = 4  # auto-fit goes no smaller (but for tiny images); then an ellipsis cuts
 TEXT_AREA = 0.8  # auto-fitted text fills at most this share of the padded width
 MAX_HEIGHT_SHARE = 0.45  # ...and a single line at most this share of the padded height
-WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger
+WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger...
+WRAP_BELOW = 0.5  # ...and only text that unwrapped gets less than this share of the largest size
 ELLIPSIS = "…"
 LINE_MASK_CACHE_BYTES = 16 * 1024 * 1024  # rasterised runs kept per process
 # Break opportunities: a CJK character on its own, or a word with the spaces after it.
@@ -89,6 +90,7 @@ class Typesetter:
     def __init__(self, fonts: FontLibrary, primary: FontFile) -> None:
         self.fonts = fonts
         self.primary = primary
+        self._widths: dict[tuple[FontFile, str, int], float] = {}  # shaping is the slow part
 
     def runs(self, text: str) -> list[tuple[FontFile, str]]:
         """Consecutive pieces of `text` that one font draws. Joiners, combining marks and emoji
@@ -115,11 +117,16 @@ class Typesetter:
         return face, (size / COLOR_EMOJI_SIZE if font.color else 1.0)
 
     def width(self, text: str, size: int) -> float:
-        total = 0.0
-        for font, piece in self.runs(text):
+        return sum(self.run_width(font, piece, size) for font, piece in self.runs(text))
+
+    def run_width(self, font: FontFile, piece: str, size: int) -> float:
+        """The advance of one run, measured once per Typesetter."""
+        key = (font, piece, size)
+        width = self._widths.get(key)
+        if width is None:
             face, scale = self.face(font, size)
-            total += face.getlength(piece) * scale
-        return total
+            width = self._widths[key] = face.getlength(piece) * scale
+        return width
 
     def metrics(self, size: int) -> tuple[int, int]:
         """Ascent and descent of the chosen font at `size`."""
@@ -167,9 +174,11 @@ def _auto_fit(
     cap = max(smallest, int(box_height * MAX_HEIGHT_SHARE))
     size = _size_for(at_measure, box, cap, smallest)
     lines = paragraphs
-    wrapped_size = _largest_wrapped_size(paragraphs, setter, box, cap, smallest)
-    if wrapped_size >= size * WRAP_GAIN:
-        size, lines = wrapped_size, _wrap(paragraphs, setter, wrapped_size, box_width * TEXT_AREA)
+    if size < cap * WRAP_BELOW:  # short labels such as "300 × 200" stay on one line
+        wrapped_size = _largest_wrapped_size(paragraphs, setter, box, cap, smallest)
+        if wrapped_size >= size * WRAP_GAIN:
+            size = wrapped_size
+            lines = _wrap(paragraphs, setter, wrapped_size, box_width * TEXT_AREA)
     # Widths scale almost linearly with size; verify at the real size and step down if not.
     while size > smallest and max(setter.width(line, size) for line in lines) > box_width:
         size = max(smallest, size - max(1, size // 16))
@@ -301,7 +310,7 @@ def _runs(text: str, setter: Typesetter, size: int) -> tuple[list[Run], int]:
         pieces.reverse()
     for font, piece in pieces:
         face, scale = setter.face(font, size)
-        width = math.ceil(face.getlength(piece) * scale)
+        width = math.ceil(setter.run_width(font, piece, size))
         runs.append(Run(piece, font, face, offset, width, scale))
         offset += width
     return runs, offset
