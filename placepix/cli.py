@@ -54,6 +54,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             access_log=False,  # placepix.web.access writes its own
             server_header=False,
             timeout_keep_alive=settings.keep_alive_timeout,
+            http="placepix.web.protocol:BoundedHttpToolsProtocol",
             timeout_graceful_shutdown=settings.graceful_timeout,
         )
 

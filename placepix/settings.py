@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     keep_alive_timeout: int = Field(
         5, ge=1, description="Seconds an idle keep-alive connection stays open."
     )
+    header_timeout: int = Field(
+        10, ge=1, description="Seconds a client has to send a request's headers (slowloris)."
+    )
+    max_header_bytes: int = Field(
+        32 * 1024, ge=1024, description="Largest request line + headers in bytes (beyond: 431)."
+    )
     graceful_timeout: int = Field(
         30, ge=1, description="Seconds in-flight requests get to finish after SIGTERM."
     )
