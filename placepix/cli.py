@@ -18,7 +18,7 @@ from placepix.errors import PlacepixError
 from placepix.fonts import library_for
 from placepix.logs import logging_config
 from placepix.render import render as render_image
-from placepix.settings import Settings
+from placepix.settings import Settings, reference_markdown
 from placepix.signing import sign_url
 from placepix.sizes import parse_size
 from placepix.tokens import image_url, make_token
@@ -78,8 +78,12 @@ def _shared_metrics_dir(enabled: bool) -> Iterator[None]:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of KEY=value.")
-def config(as_json: bool) -> None:
+@click.option("--markdown", is_flag=True, help="The reference of every setting instead.")
+def config(as_json: bool, markdown: bool) -> None:
     """Print the effective configuration (from PLACEPIX_* variables), secrets masked."""
+    if markdown:
+        click.echo(reference_markdown(), nl=False)
+        return
     settings = _settings()
     values = settings.model_dump(mode="json")
     values["secret_keys"] = ["********" for _ in settings.secret_keys]

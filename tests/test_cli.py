@@ -72,3 +72,11 @@ def test_config_as_json_lists_every_setting() -> None:
     result = CliRunner().invoke(main, ["config", "--json"])
     assert result.exit_code == 0, result.output
     assert set(json.loads(result.output)) == set(Settings.model_fields)
+
+
+def test_configuration_doc_is_generated_from_the_settings() -> None:
+    """docs/configuration.md can't drift: regenerate it with `placepix config --markdown`."""
+    result = CliRunner().invoke(main, ["config", "--markdown"])
+    document = Path(__file__).parent.parent / "docs" / "configuration.md"
+    assert result.output == document.read_text()
+    assert all(f"PLACEPIX_{name.upper()}" in result.output for name in Settings.model_fields)
