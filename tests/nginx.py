@@ -67,16 +67,16 @@ def running_nginx(upstreams: Sequence[str], workdir: Path) -> Iterator[str]:
     assert binary is not None
     port = free_port()
     main = configure(upstreams, port, workdir)
+    output = (workdir / "nginx.out").open("wb")  # a file: an unread pipe could fill up
     process = subprocess.Popen(
-        [binary, "-p", str(workdir), "-c", str(main)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        [binary, "-p", str(workdir), "-c", str(main)], stdout=output, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
+        _wait_until_up(url, process, workdir / "nginx.out")
         yield url
     finally:
+        output.close()
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -84,11 +84,13 @@ def running_nginx(upstreams: Sequence[str], workdir: Path) -> Iterator[str]:
             process.kill()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 15
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            output = log.read_text(errors="replace")
             raise RuntimeError(f"nginx exited with {process.returncode}:\n{output}")
         try:
             httpx.get(f"{url}/healthz", timeout=1)

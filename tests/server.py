@@ -6,10 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -24,12 +26,14 @@ def free_port() -> int:
 class Server:
     url: str
     process: subprocess.Popen[bytes]
+    output: IO[bytes]  # a temporary file: a pipe nobody reads would fill up and block the server
 
     def log(self) -> str:
         """Everything the server printed so far (stops it first)."""
         self.process.terminate()
-        out, _ = self.process.communicate(timeout=10)
-        return out.decode(errors="replace")
+        self.process.wait(timeout=10)
+        self.output.seek(0)
+        return self.output.read().decode(errors="replace")
 
 
 @contextmanager
@@ -47,13 +51,12 @@ def running_server(
         command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
         command += ["--no-access-log", "--no-server-header"]
     command += ["--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(
-        command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
+    process = subprocess.Popen(command, env=full_env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
-        yield Server(url, process)
+        _wait_until_up(url, process, output)
+        yield Server(url, process, output)
     finally:
         if process.poll() is None:
             process.terminate()
@@ -61,13 +64,17 @@ def running_server(
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        output.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], output: IO[bytes], timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            output.seek(0)
+            out = output.read().decode(errors="replace")
             raise RuntimeError(f"placepix serve exited with {process.returncode}:\n{out}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
