@@ -81,26 +81,33 @@ class _PathParts:
 
     colors: list[Color] = field(default_factory=list)
     format: str | None = None
+    closed: bool = False  # a format after the size's own segment ends the path
 
     def read(self, segment: str, *, is_last: bool) -> None:
         if not segment:
             raise SpecError("empty path segment (two slashes in a row?)")
-        if self.format is not None:
+        if self.closed:
             raise SpecError(f"nothing may follow the format, got {segment[:40]!r}")
         if fmt := _format_name(segment):
-            self.set_format(fmt)
+            self.set_format(fmt, closing=True)
             return
         stem, fmt = _split_format(segment)
-        self.set_format(fmt)
+        self.set_format(fmt, closing=True)
         if fmt and is_last and not is_color(stem):
             return  # fakeimg.pl's /300x200/img.webp: a file name, not a colour
         if len(self.colors) == 2:
             raise SpecError(f"too many path segments: {segment[:40]!r} (size/bg/fg/format)")
         self.colors.append(parse_color(stem))
 
-    def set_format(self, fmt: str | None) -> None:
-        if fmt is not None:
-            self.format = fmt
+    def set_format(self, fmt: str | None, *, closing: bool = False) -> None:
+        """placehold.co's `/600x400.png/000/fff` names the format on the size and colours
+        after it; any other format segment must be the last, and there is only one format."""
+        if fmt is None:
+            return
+        if self.format is not None:
+            raise SpecError(f"format given twice ({self.format} and {fmt})")
+        self.format = fmt
+        self.closed = closing
 
 
 def _format_name(text: str) -> str | None:

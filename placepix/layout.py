@@ -28,7 +28,7 @@ MIN_FONT_SIZE = 4  # auto-fit goes no smaller (but for tiny images); then an ell
 TEXT_AREA = 0.8  # auto-fitted text fills at most this share of the padded width
 MAX_HEIGHT_SHARE = 0.45  # ...and a single line at most this share of the padded height
 WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger...
-WRAP_BELOW = 0.5  # ...and only text that unwrapped gets less than this share of the largest size
+WRAP_BELOW = 0.4  # ...and only text that unwrapped gets less than this share of the largest size
 ELLIPSIS = "…"
 LINE_MASK_CACHE_BYTES = 16 * 1024 * 1024  # rasterised runs kept per process
 # Break opportunities: a CJK character on its own, or a word with the spaces after it.
