@@ -8,6 +8,7 @@ font directories (Debian's fonts-* packages; see deploy/apt-packages.txt).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -97,6 +98,7 @@ class FontLibrary:
         self.fallbacks = tuple(fallbacks)
         self.missing = tuple(missing)
         self._coverage: dict[Path, frozenset[int]] = {}
+        self._fingerprint: str | None = None
         self._lock = threading.Lock()
 
     @property
@@ -134,9 +136,13 @@ class FontLibrary:
         return _face(str(font.path), COLOR_EMOJI_SIZE if font.color else size)
 
     def fingerprint(self) -> str:
-        """Changes when any font file changes, so ETags follow the fonts an instance has."""
-        files = [*self._fonts.values(), *self.fallbacks]
-        return ";".join(sorted(f"{f.name}={f.path}:{_size_of(f.path)}" for f in files))
+        """Changes when any font file changes, so ETags follow the fonts an instance has.
+        Read once (150-odd stat calls): fonts are found at start-up, not while serving."""
+        if self._fingerprint is None:
+            files = [*self._fonts.values(), *self.fallbacks]
+            listing = ";".join(sorted(f"{f.name}={f.path}:{_size_of(f.path)}" for f in files))
+            self._fingerprint = hashlib.sha256(listing.encode()).hexdigest()
+        return self._fingerprint
 
     def describe(self) -> dict[str, object]:
         """What GET /fonts shows."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -83,3 +84,9 @@ def _wait_until_up(
             pass
         time.sleep(0.1)
     raise RuntimeError(f"placepix serve did not answer on {url} within {timeout}s")
+
+
+def metric_total(base_url: str, name: str) -> float:
+    """The sum of every sample of one metric (all label values) in a server's /metrics."""
+    text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    return sum(float(v) for v in re.findall(rf"^{name}(?:\{{[^}}]*\}})? (\S+)$", text, re.M))

@@ -4,7 +4,6 @@ cache with one render per URL, failover, and graceful shutdown of an instance.""
 from __future__ import annotations
 
 import os
-import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -16,15 +15,14 @@ import httpx
 import pytest
 
 from tests.nginx import nginx_binary, running_nginx
-from tests.server import Server, running_server
+from tests.server import Server, metric_total, running_server
 
 pytestmark = pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed")
 
 
 def renders(server: Server) -> float:
     """Images this instance has rendered (its own /metrics, not through nginx)."""
-    text = httpx.get(f"{server.url}/metrics", timeout=10).text
-    return sum(float(v) for v in re.findall(r"^placepix_renders_total\{[^}]*\} (\S+)$", text, re.M))
+    return metric_total(server.url, "placepix_renders_total")
 
 
 def total_renders(servers: list[Server]) -> float:
@@ -114,10 +112,8 @@ def test_sigterm_lets_the_request_in_flight_finish() -> None:
 
 
 def _wait_for_render_in_flight(server: Server) -> None:
-    pattern = re.compile(r"^placepix_renders_in_flight (\S+)$", re.M)
     for _ in range(300):
-        match = pattern.search(httpx.get(f"{server.url}/metrics", timeout=10).text)
-        if match and float(match.group(1)) >= 1:
+        if metric_total(server.url, "placepix_renders_in_flight") >= 1:
             return
         threading.Event().wait(0.01)
     raise AssertionError("the slow render never started")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from placepix.tokens import image_url, make_token
-from tests.server import running_server
+from tests.server import metric_total, running_server
 
 
 def workers_of(pid: int) -> set[int]:
@@ -32,8 +31,7 @@ def _cmdline(pid: int) -> bytes:
 
 
 def renders(base_url: str) -> float:
-    text = httpx.get(f"{base_url}/metrics", timeout=10).text
-    return sum(float(v) for v in re.findall(r"^placepix_renders_total\{[^}]*\} (\S+)$", text, re.M))
+    return metric_total(base_url, "placepix_renders_total")
 
 
 def test_metrics_sum_every_worker() -> None:
