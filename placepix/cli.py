@@ -131,6 +131,7 @@ def render(url: str, output: str | None) -> None:
 @click.option("--padding", type=int, help="Padding in pixels.")
 @click.option("--ttl", type=int, help="Seconds until the token expires (default: never).")
 @click.option("--random", is_flag=True, help="A different token every time (not CDN-cacheable).")
+@click.option("--distort", is_flag=True, help="Anti-OCR waves and strokes (a speed bump).")
 def token(
     text: str,
     size: str | None,
@@ -142,6 +143,7 @@ def token(
     padding: int | None,
     ttl: int | None,
     random: bool,
+    distort: bool,
 ) -> None:
     """Print the /t/ path of an image of TEXT whose text is not readable from the URL."""
     secret = _settings().newest_secret()
@@ -162,6 +164,7 @@ def token(
             padding=padding,
             ttl=ttl,
             deterministic=not random,
+            distort=distort,
         )
     except PlacepixError as error:
         raise click.ClickException(error.message) from None

@@ -26,7 +26,7 @@ from placepix.spec import (
     Limits,
 )
 
-QUERY_PARAMETERS = ("text", "font", "font_size", "retina", "align", "padding")
+QUERY_PARAMETERS = ("text", "font", "font_size", "retina", "align", "padding", "distort")
 _FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _SMALL_NUMBER = re.compile(r"\d{1,6}")
 _TRUE = ("1", "true", "yes", "on")
@@ -72,6 +72,7 @@ def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -
         font_size=_int_param(params, "font_size"),
         align=_align(params.get("align", "center")),
         padding=_int_param(params, "padding"),
+        distort=_flag(params, "distort"),
     )
 
 
@@ -166,6 +167,13 @@ def _scale(path_scale: int, retina: str | None) -> int:
     if path_scale != 1:
         raise SpecError("retina given twice (@Nx in the path and ?retina=1)")
     return 2
+
+
+def _flag(params: dict[str, str], name: str) -> bool:
+    value = params.get(name, "0").lower()
+    if value not in _TRUE and value not in _FALSE:
+        raise SpecError(f"{name} must be 1 or 0")
+    return value in _TRUE
 
 
 def _font(name: str) -> str:

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from placepix.distort import distort_text
 from placepix.encoders import encode_text
 from placepix.fonts import FontFile, FontLibrary, default_library
 from placepix.grammar import parse_url
@@ -21,7 +22,7 @@ from placepix.svg import write_svg
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "5"
+RENDER_VERSION = "6"
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
 
 
@@ -54,6 +55,8 @@ def render(
         data = write_svg(size, spec.background, spec.foreground, layout)
     else:
         glyphs = rasterize_text(layout, size)
+        if spec.distort:
+            glyphs = distort_text(glyphs, size, layout.font_size, spec.canonical())
         data = encode_text(size, spec.background, spec.foreground, glyphs, spec.format)
     return Rendered(data, spec.media_type, spec)
 

@@ -75,6 +75,7 @@ class ImageSpec:
     font_size: int | None = None  # None: fit the text to the image
     align: Align = "center"
     padding: int | None = None  # None: proportional to the image
+    distort: bool = False  # anti-OCR waves and strokes (placepix.distort), for tokens
 
     def __post_init__(self) -> None:
         if self.format not in MEDIA_TYPES:
@@ -116,6 +117,7 @@ class ImageSpec:
             ("font_size", self.font_size),
             ("align", None if self.align == "center" else self.align),
             ("padding", self.padding),
+            ("distort", 1 if self.distort else None),
         ]
         query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params if v is not None)
         return f"{path}?{query}" if query else path
@@ -123,6 +125,8 @@ class ImageSpec:
     def check(self, limits: Limits = DEFAULT_LIMITS) -> ImageSpec:
         """Raise `SpecError`/`LimitError` naming the first limit this spec breaks, else return it
         (so calls chain)."""
+        if self.distort and self.format == "svg":
+            raise SpecError("distort is for raster formats: SVG carries its text as text")
         for name, side in (("width", self.width), ("height", self.height)):
             if side < 1:
                 raise SpecError(f"{name} must be at least 1 pixel")

@@ -15,13 +15,13 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from placepix.colors import Color, parse_color
-from placepix.errors import PlacepixError
+from placepix.errors import PlacepixError, SpecError
 from placepix.fonts import FontLibrary, default_library
 from placepix.grammar import parse_url
 from placepix.keys import derive
@@ -74,13 +74,16 @@ def make_token(
     scale: int = 1,
     ttl: int | None = None,
     deterministic: bool = True,
+    distort: bool = False,
     fonts: FontLibrary | None = None,
 ) -> str:
     """The token for an image of `text`, encrypted with `secret` (the newest configured key).
 
     Without `width`/`height` the image is just large enough for the text at `font_size`.
-    `ttl` (seconds) makes the token expire; expiry times are rounded up to the minute so
-    deterministic tokens made within a minute of each other stay equal.
+    `distort` adds anti-OCR waves and strokes (a speed bump, see placepix.distort). SVG is
+    refused: it would carry the text as text. `ttl` (seconds) makes the token expire; expiry
+    times are rounded up to the minute so deterministic tokens made within a minute of each
+    other stay equal.
     """
     spec = ImageSpec(
         width or 1,
@@ -93,12 +96,24 @@ def make_token(
         font=font,
         font_size=font_size,
         padding=padding,
+        distort=distort,
     )
+    refuse_svg(spec.format)
     if width is None or height is None:
         spec = _sized_to_text(spec, width, height, fonts or default_library())
     expires = "" if ttl is None else str(-(-(int(time.time()) + ttl) // 60) * 60)
     plaintext = f"{expires}\n{spec.canonical()}".encode()
     return _seal(plaintext, derive(secret, "token"), deterministic)
+
+
+def token_path(text: str, secret: str, **style: Any) -> str:
+    """`image_url(make_token(text, secret, **style))`: the one call a template filter needs."""
+    return image_url(make_token(text, secret, **style))
+
+
+def refuse_svg(fmt: str) -> None:
+    if fmt == "svg":
+        raise SpecError("tokens render raster formats only: SVG would carry the text as text")
 
 
 def image_url(token: str, fmt: str | None = None) -> str:

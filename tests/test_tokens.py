@@ -82,3 +82,11 @@ def test_expiry() -> None:
 def test_image_url() -> None:
     assert image_url("abc") == "/t/abc"
     assert image_url("abc", "webp") == "/t/abc.webp"
+
+
+def test_token_path_is_what_a_template_filter_needs() -> None:
+    from placepix.tokens import token_path
+
+    path = token_path("jane@example.com", "s3cret", foreground="222222", distort=True)
+    opened = open_token(path.removeprefix("/t/"), [derive("s3cret", "token")])
+    assert opened.spec.text == "jane@example.com" and opened.spec.distort

@@ -120,3 +120,19 @@ def test_locked_mode_without_a_key_fails_fast() -> None:
     )
     assert result.returncode != 0
     assert "require_signature needs" in result.stderr
+
+
+def test_svg_is_refused_for_tokens(token_server: Server) -> None:
+    path = cli("token", SECRET_TEXT, secrets=["newest"])
+    response = httpx.get(f"{token_server.url}{path}.svg", timeout=10)
+    assert response.status_code == 400 and SECRET_TEXT not in response.text
+
+
+def test_distorted_tokens_render_differently_but_deterministically(token_server: Server) -> None:
+    plain = cli("token", SECRET_TEXT, "--size", "300x60", secrets=["newest"])
+    distorted = cli("token", SECRET_TEXT, "--size", "300x60", "--distort", secrets=["newest"])
+    images = [httpx.get(f"{token_server.url}{p}", timeout=10).content for p in (plain, distorted)]
+    assert decode(images[0]).size == decode(images[1]).size == (300, 60)
+    assert images[0] != images[1]
+    again = httpx.get(f"{token_server.url}{distorted}.png", timeout=10).content
+    assert again == images[1]

@@ -15,7 +15,7 @@ from placepix.keys import derive_all
 from placepix.render import RENDER_VERSION, check
 from placepix.settings import Settings
 from placepix.spec import FORMAT_ALIASES, MEDIA_TYPES
-from placepix.tokens import TokensDisabledError, open_token
+from placepix.tokens import TokensDisabledError, open_token, refuse_svg
 from placepix.web.responses import IMMUTABLE
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class TokenEndpoint:
         spec, expires = open_token(token, self.keys)
         if extension:
             spec = replace(spec, format=_format(extension))
+        refuse_svg(spec.format)
         spec = check(spec, self.images.limits, self.images.fonts)
         return await self.images.respond(
             request, spec, self._etag(token, spec.format), _cache_control(expires), TOKEN_HEADERS
