@@ -28,7 +28,7 @@ MIN_FONT_SIZE = 4  # auto-fit goes no smaller (but for tiny images); then an ell
 TEXT_AREA = 0.8  # auto-fitted text fills at most this share of the padded width
 MAX_HEIGHT_SHARE = 0.45  # ...and a single line at most this share of the padded height
 WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger...
-WRAP_BELOW = 0.4  # ...and only text that unwrapped gets less than this share of the largest size
+WRAP_BELOW = 0.5  # ...and only text that unwrapped gets less than this share of the largest size
 ELLIPSIS = "…"
 LINE_MASK_CACHE_BYTES = 16 * 1024 * 1024  # rasterised runs kept per process
 # Break opportunities: a CJK character on its own, or a word with the spaces after it.
@@ -142,13 +142,15 @@ def lay_out_text(
     font_size: int | None,
     align: Align,
     padding: int,
+    wrap: bool = True,
 ) -> TextLayout:
-    """Lay `text` out on a canvas of `size` with `padding`; `font_size` None means auto-fit."""
+    """Lay `text` out on a canvas of `size` with `padding`; `font_size` None means auto-fit.
+    `wrap=False` keeps auto-fitted paragraphs on one line each (the size label)."""
     width, height = size
     box = (max(1, width - 2 * padding), max(1, height - 2 * padding))
     paragraphs = text.split("\n")
     if font_size is None:
-        font_size, lines = _auto_fit(paragraphs, setter, box)
+        font_size, lines = _auto_fit(paragraphs, setter, box, wrap)
     else:
         lines = _wrap(paragraphs, setter, font_size, box[0])
     lines = _cut_to_height(lines, setter, font_size, box)
@@ -165,7 +167,7 @@ def natural_size(text: str, setter: Typesetter, font_size: int, padding: int) ->
 
 
 def _auto_fit(
-    paragraphs: list[str], setter: Typesetter, box: tuple[int, int]
+    paragraphs: list[str], setter: Typesetter, box: tuple[int, int], wrap: bool
 ) -> tuple[int, list[str]]:
     """The largest font size for the text in `box`, and its lines (wrapped when that helps)."""
     box_width, box_height = box
@@ -174,7 +176,7 @@ def _auto_fit(
     cap = max(smallest, int(box_height * MAX_HEIGHT_SHARE))
     size = _size_for(at_measure, box, cap, smallest)
     lines = paragraphs
-    if size < cap * WRAP_BELOW:  # short labels such as "300 × 200" stay on one line
+    if wrap and size < cap * WRAP_BELOW:
         wrapped_size = _largest_wrapped_size(paragraphs, setter, box, cap, smallest)
         if wrapped_size >= size * WRAP_GAIN:
             size = wrapped_size

@@ -22,7 +22,7 @@ from placepix.svg import write_svg
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "6"
+RENDER_VERSION = "7"
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
 
 
@@ -92,6 +92,7 @@ def lay_out(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> TextLayout:
         spec.font_size,
         spec.align,
         spec.padding,
+        spec.text is not None,  # the size label stays on one line
     )
     return _lay_out(fonts, font, *key)
 
@@ -107,6 +108,7 @@ def _lay_out(
     font_size: int | None,
     align: Align,
     padding: int | None,
+    wrap: bool,
 ) -> TextLayout:
     padding = padding * scale if padding is not None else default_padding(width, height)
     return lay_out_text(
@@ -116,6 +118,7 @@ def _lay_out(
         font_size=font_size * scale if font_size is not None else None,
         align=align,
         padding=padding,
+        wrap=wrap,
     )
 
 

@@ -48,3 +48,18 @@ def test_no_url_reaches_the_500_handler(path: str, text: str) -> None:
 def test_no_raw_bytes_reach_the_500_handler(raw: bytes) -> None:
     url = "/64x64?text=" + "".join(f"%{b:02x}" for b in raw)
     assert client.get(url).status_code in (200, 400)
+
+
+def test_a_repeated_url_from_the_cache_shortcut_is_the_same_response() -> None:
+    client = TestClient(create_app(Settings()))
+    url = "/123x45/0f0/00f.svg?text=shortcut"
+    first, second = client.get(url), client.get(url)  # rendered, then from the shortcut
+    assert second.content == first.content
+    assert {k: v for k, v in second.headers.items() if k != "date"} == {
+        k: v for k, v in first.headers.items() if k != "date"
+    }
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == first.headers["content-length"]
+    again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304

@@ -14,15 +14,18 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from placepix.web.metrics import REQUESTS
+from placepix.web.metrics import Tally
 
 access_log = logging.getLogger("placepix.access")
 QUIET_PATHS = ("/healthz", "/readyz", "/metrics")  # probes and scrapes: counted, not logged
 
 
 class AccessMiddleware:
-    def __init__(self, app: ASGIApp, *, log: bool = True, json_lines: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, tally: Tally, log: bool = True, json_lines: bool = False
+    ) -> None:
         self.app = app
+        self.tally = tally
         self.log = log
         self.json_lines = json_lines
 
@@ -46,7 +49,7 @@ class AccessMiddleware:
             await self.app(scope, receive, send_and_note)
         finally:
             image_format = scope.get("state", {}).get("format", "-")
-            REQUESTS.labels(status=str(status), format=image_format).inc()
+            self.tally.request(status, image_format)
             if self.log and scope["path"] not in QUIET_PATHS:
                 seconds = time.perf_counter() - started
                 self._write(scope, status, sent, seconds)

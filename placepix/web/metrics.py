@@ -9,6 +9,7 @@ like the logging module's loggers: the one global state besides the render cache
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from prometheus_client import (
@@ -45,8 +46,44 @@ RENDERS_IN_FLIGHT = Gauge(
 OVERLOADED = Counter("placepix_overloaded", "Renders refused with 503 (admission control).")
 
 
-def exposition() -> tuple[bytes, str]:
-    """The metrics of every worker, in Prometheus' text format, and its media type."""
+class Tally:
+    """Counts the per-request events (requests, cache hits) in a plain dict and adds them to
+    their Prometheus counters on `flush()`, about once a second: in multiprocess mode each
+    counter update takes a lock and writes shared memory, a fifth of a cache hit's cost."""
+
+    FLUSH_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.pending: dict[tuple[int, str], int] = {}
+        self.cache_hits = 0
+
+    def request(self, status: int, image_format: str) -> None:
+        key = (status, image_format)
+        self.pending[key] = self.pending.get(key, 0) + 1
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, {}
+        for (status, image_format), count in pending.items():
+            REQUESTS.labels(status=str(status), format=image_format).inc(count)
+        hits, self.cache_hits = self.cache_hits, 0
+        if hits:
+            CACHE_HITS.inc(hits)
+
+    async def flush_every_second(self) -> None:
+        """Runs for the worker's lifetime (started by the app's lifespan)."""
+        try:
+            while True:
+                await asyncio.sleep(self.FLUSH_SECONDS)
+                self.flush()
+        finally:
+            self.flush()
+
+
+def exposition(tally: Tally | None = None) -> tuple[bytes, str]:
+    """The metrics of every worker, in Prometheus' text format, and its media type (this
+    worker's `tally` flushed first)."""
+    if tally is not None:
+        tally.flush()
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

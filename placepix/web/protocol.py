@@ -29,15 +29,18 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.header_timeout, self.max_header_bytes = _limits()
-        self._header_deadline: asyncio.TimerHandle | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._waiting_since: float | None = None  # when the current request's headers began
         self._header_bytes: int | None = 0  # None once the current request's headers are in
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_header_deadline()
+        self._waiting_since = self.loop.time()
+        self._watch(self.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_header_deadline()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -48,36 +51,33 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 return
         super().data_received(data)
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        if self._header_deadline is None:
-            self._arm_header_deadline()
-
     def on_headers_complete(self) -> None:
-        self._disarm_header_deadline()
+        self._waiting_since = None
         self._header_bytes = None
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
-        self._header_bytes = 0  # the next request on this connection starts counting
+        self._waiting_since = self.loop.time()  # the next request's headers may begin now
+        self._header_bytes = 0
         super().on_response_complete()
 
-    def _arm_header_deadline(self) -> None:
-        self._header_deadline = self.loop.call_later(self.header_timeout, self._too_slow)
+    def _watch(self, delay: float) -> None:
+        """One timer per connection, not per request: it wakes every `header_timeout` and
+        closes the connection if headers have been arriving for longer than that."""
+        self._watchdog = self.loop.call_later(delay, self._check)
 
-    def _disarm_header_deadline(self) -> None:
-        if self._header_deadline is not None:
-            self._header_deadline.cancel()
-            self._header_deadline = None
-
-    def _too_slow(self) -> None:
-        self._header_deadline = None
-        if not self.transport.is_closing():
+    def _check(self) -> None:
+        if self._waiting_since is None:
+            self._watch(self.header_timeout)
+            return
+        waited = self.loop.time() - self._waiting_since
+        if waited < self.header_timeout:
+            self._watch(self.header_timeout - waited)
+        elif not self.transport.is_closing():
             self.transport.close()
 
     def _refuse_headers(self) -> None:
         message = b"request headers too large\n"
-        self._disarm_header_deadline()
         head = (
             "HTTP/1.1 431 Request Header Fields Too Large\r\n"
             "content-type: text/plain; charset=utf-8\r\nconnection: close\r\n"

@@ -43,3 +43,12 @@ def _image_headers(media_type: str, etag: str) -> dict[str, str]:
     if media_type == "image/svg+xml":
         headers["Content-Security-Policy"] = SVG_POLICY
     return headers
+
+
+def raw_image_headers(data: bytes, media_type: str, etag: str) -> list[tuple[bytes, bytes]]:
+    """The headers `image_response` sends, ready for an ASGI message (the cached fast path)."""
+    headers = _image_headers(media_type, etag) | {
+        "Content-Type": media_type,
+        "Content-Length": str(len(data)),
+    }
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
