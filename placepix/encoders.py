@@ -13,7 +13,8 @@ from typing import Any
 from PIL import Image
 
 from placepix.colors import Color
-from placepix.layout import TextRaster
+from placepix.jpeg import MCU_HEIGHT, encode_banded_jpeg
+from placepix.layout import GlyphLayer, TextRaster
 from placepix.png import encode_palette_png
 from placepix.raster import blend_palette, canvas_mode, text_image
 
@@ -38,8 +39,36 @@ def encode_text(
         palette = blend_palette(background, foreground)
         has_alpha = canvas_mode(background, foreground) == "RGBA"
         return encode_palette_png(size, palette, has_alpha, text.coverage)
+    if fmt == "jpeg":
+        return _banded_jpeg(size, background, foreground, text)
     image = text_image(size, background, foreground, text, palette=fmt in PALETTE_FORMATS)
     return encode(image, fmt)
+
+
+def _banded_jpeg(
+    size: tuple[int, int], background: Color, foreground: Color, text: TextRaster
+) -> bytes:
+    """JPEG that encodes only the MCU rows holding text (placepix.jpeg)."""
+    layers = [layer for layer in (text.coverage, text.color) if layer is not None]
+    flat = flatten(text_image((1, 1), background, foreground, TextRaster(None), palette=False))
+    pixel = flat.getpixel((0, 0))
+    assert isinstance(pixel, tuple)
+    colour = (int(pixel[0]), int(pixel[1]), int(pixel[2]))
+    if not layers:
+        return encode_banded_jpeg(size, colour, None, 0, JPEG_QUALITY)
+    top = min(layer.origin[1] for layer in layers) // MCU_HEIGHT * MCU_HEIGHT
+    bottom = max(layer.origin[1] + layer.image.height for layer in layers)
+    bottom = min(size[1], -(-bottom // MCU_HEIGHT) * MCU_HEIGHT)
+    shifted = TextRaster(*(_shifted(layer, top) for layer in (text.coverage, text.color)))
+    band_size = (size[0], bottom - top)
+    band = flatten(text_image(band_size, background, foreground, shifted, palette=False))
+    return encode_banded_jpeg(size, colour, band, top, JPEG_QUALITY)
+
+
+def _shifted(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
+    if layer is None:
+        return None
+    return GlyphLayer(layer.image, (layer.origin[0], layer.origin[1] - rows))
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:
@@ -111,7 +140,7 @@ def _same(image: Image.Image) -> Image.Image:
 
 _ENCODERS: dict[str, tuple[Callable[[Image.Image], Image.Image], dict[str, Any]]] = {
     "png": (_same, {"compress_level": PNG_COMPRESS_LEVEL}),
-    "jpeg": (flatten, {"quality": JPEG_QUALITY}),
+    "jpeg": (flatten, {"quality": JPEG_QUALITY, "restart_marker_rows": 1}),  # as placepix.jpeg
     "webp": (to_full_color, {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
     "avif": (to_full_color, {"quality": AVIF_QUALITY, "speed": AVIF_SPEED, "max_threads": 1}),
     "gif": (to_gif_palette, {}),
