@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import http, inprocess, memory
+from bench import encoders, http, inprocess, memory
 
 SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "inprocess": inprocess.run,
+    "encoders": encoders.run,
     "http": http.run,
     "memory": memory.run_memory,
     "isolation": memory.run_isolation,

@@ -22,7 +22,7 @@ from placepix.svg import write_svg
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "7"
+RENDER_VERSION = "8"
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
 
 
