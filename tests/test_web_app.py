@@ -43,6 +43,103 @@ def test_no_url_reaches_the_500_handler(path: str, text: str) -> None:
     assert response.status_code < 500, (url, response.text)
 
 
+SIZES = st.sampled_from(
+    [
+        "0",
+        "1",
+        "64",
+        "600x400",
+        "640x4:3",
+        "16:9x1080",
+        "vga",
+        "og",
+        "99999999999999999999",
+        "4001",
+        "-5",
+        "1e3",
+        "0x0",
+        "3x",
+        "x3",
+        "",
+    ]
+)
+RETINA = st.sampled_from(["", "@2x", "@3x", "@99999x", "@0x", "@-1x"])
+COLOURS = st.sampled_from(
+    [
+        "000",
+        "fff0",
+        "ff0000",
+        "ff000080",
+        "red",
+        "transparent",
+        "zzz",
+        "ff0000,128",
+        "000,999",
+        "",
+        "%00",
+        "%FF",
+        "%ED%A0%80",
+    ]
+)
+FORMATS = st.sampled_from(
+    [
+        "",
+        ".png",
+        ".jpg",
+        ".webp",
+        ".gif",
+        ".avif",
+        ".svg",
+        ".bmp",
+        ".tiff",
+        ".ico",
+        ".xyz",
+        "/png",
+        "/webp",
+    ]
+)
+PARAMS = st.lists(
+    st.sampled_from(
+        [
+            "text=a",
+            "text=%C3%28",
+            "text=%ED%A0%80",
+            "text=%00",
+            "font=roboto",
+            "font=..%2F..",
+            "font_size=0",
+            "font_size=99999999",
+            "retina=1",
+            "align=justify",
+            "padding=-1",
+            "padding=100000",
+            "distort=1",
+            "s=abc",
+            "text=" + "%41" * 600,
+        ]
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(SIZES, RETINA, st.lists(COLOURS, max_size=3), FORMATS, PARAMS, st.booleans())
+def test_grammar_shaped_urls_render_or_get_a_4xx(
+    size: str, retina: str, colours: list[str], fmt: str, params: list[str], encode: bool
+) -> None:
+    """Every URL form with bad pieces mixed in: huge numbers, overflowing retina, empty
+    segments, duplicate parameters, invalid UTF-8, NUL; optionally every byte percent-encoded."""
+    path = "/".join([size + retina, *colours]) + fmt
+    if encode:
+        path = "".join(f"%{b:02X}" for b in path.encode())
+    url = "/" + path + ("?" + "&".join(params) if params else "")
+    response = client.get(url)
+    assert response.status_code < 500, (url, response.text)
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("text/plain")
+        assert len(response.text) < 300
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=60))
 def test_no_raw_bytes_reach_the_500_handler(raw: bytes) -> None:
