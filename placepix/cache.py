@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 
 from cachetools import LRUCache
 
+ENTRY_SHARE = 8  # no entry may take more than this fraction of the cache
+
 
 class RenderCache:
     """Byte-bounded LRU of `key -> bytes`, one per worker process."""
@@ -30,8 +32,8 @@ class RenderCache:
             return self._lru.get(key)
 
     def put(self, key: str, value: bytes) -> None:
-        if len(value) > self.max_bytes:
-            return  # larger than the whole cache: serve it, don't keep it
+        if len(value) > self.max_bytes // ENTRY_SHARE:
+            return  # one huge BMP would push out thousands of placeholders: serve, don't keep
         with self._lock:
             self._lru[key] = value
 

@@ -101,8 +101,10 @@ def flatten(image: Image.Image) -> Image.Image:
 
 
 def to_full_color(image: Image.Image) -> Image.Image:
-    """RGB or RGBA, for encoders that do not take palette images."""
-    return image.convert("RGBA" if has_alpha(image) else "RGB")
+    """RGB or RGBA, for encoders that do not take palette images (no copy when it is one:
+    a 4000x4000 copy is 48 MB more at the peak)."""
+    mode = "RGBA" if has_alpha(image) else "RGB"
+    return image if image.mode == mode else image.convert(mode)
 
 
 def to_gif_palette(image: Image.Image) -> Image.Image:

@@ -8,20 +8,23 @@ from placepix.cache import RenderCache
 
 
 def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
-    cache = RenderCache(max_bytes=100)
-    cache.put("a", b"x" * 40)
-    cache.put("b", b"x" * 40)
+    cache = RenderCache(max_bytes=800)
+    cache.put("a", b"x" * 100)
+    cache.put("b", b"x" * 100)
+    for filler in range(6):  # full: 8 entries of 100
+        cache.put(f"f{filler}", b"x" * 100)
     assert cache.get("a") is not None  # touch a: b is now the oldest
-    cache.put("c", b"x" * 40)
-    assert cache.current_bytes <= 100
+    cache.put("c", b"x" * 100)
+    assert cache.current_bytes <= 800
     assert cache.get("b") is None
     assert cache.get("a") is not None and cache.get("c") is not None
 
 
-def test_values_larger_than_the_cache_are_not_kept() -> None:
-    cache = RenderCache(max_bytes=10)
+def test_values_over_an_eighth_of_the_cache_are_not_kept() -> None:
+    cache = RenderCache(max_bytes=80)
     cache.put("big", b"x" * 11)
-    assert cache.get("big") is None and cache.current_bytes == 0
+    cache.put("fits", b"x" * 10)
+    assert cache.get("big") is None and cache.get("fits") is not None
 
 
 def test_zero_bytes_disables_the_cache() -> None:

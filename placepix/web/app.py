@@ -28,6 +28,7 @@ from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
 from placepix.keys import derive_all
+from placepix.memory import release_free_memory
 from placepix.render import check, etag_for, render
 from placepix.settings import Settings
 from placepix.signing import verify
@@ -47,6 +48,7 @@ from placepix.web.tokens import TokenEndpoint
 
 STATIC_DIR = Path(__file__).parent / "static"
 KNOWN_URLS = 4096
+TRIM_AFTER_PIXELS = 2_000_000  # renders this large hand their freed buffers back to the OS
 NO_STORE = {"Cache-Control": "no-store"}
 log = logging.getLogger("placepix")
 
@@ -142,6 +144,8 @@ class ImageEndpoint:
         with metrics.RENDER_SECONDS.labels(spec.format).time():
             data = render(spec, limits=self.limits, fonts=self.fonts).data
         metrics.RENDERS.labels(spec.format).inc()
+        if spec.pixel_width * spec.pixel_height >= TRIM_AFTER_PIXELS:
+            release_free_memory()
         return data
 
     def ready(self) -> bool:
