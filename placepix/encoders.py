@@ -145,7 +145,7 @@ _ENCODERS: dict[str, tuple[Callable[[Image.Image], Image.Image], dict[str, Any]]
     "jpeg": (flatten, {"quality": JPEG_QUALITY, "restart_marker_rows": 1}),  # as placepix.jpeg
     "webp": (to_full_color, {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
     "avif": (to_full_color, {"quality": AVIF_QUALITY, "speed": AVIF_SPEED, "max_threads": 1}),
-    "gif": (to_gif_palette, {}),
+    "gif": (to_gif_palette, {"optimize": False}),  # same bytes, no scan for unused colours
     "bmp": (palette_or_flattened, {}),
     "tiff": (opaque_palette_or_full_color, {"compression": "tiff_deflate"}),
     "ico": (to_full_color, {}),

@@ -91,12 +91,19 @@ class Typesetter:
         self.fonts = fonts
         self.primary = primary
         self._widths: dict[tuple[FontFile, str, int], float] = {}  # shaping is the slow part
+        self._runs: dict[str, list[tuple[FontFile, str]]] = {}
 
     def runs(self, text: str) -> list[tuple[FontFile, str]]:
         """Consecutive pieces of `text` that one font draws. Joiners, combining marks and emoji
         modifiers stay with the piece before them, so sequences are shaped whole; spaces join
         the fonts on both sides when those agree, else stand alone in the chosen font (a space
         at the end of a right-to-left run would be drawn on its wrong side)."""
+        cached = self._runs.get(text)
+        if cached is None:
+            cached = self._runs[text] = self._split(text)
+        return cached
+
+    def _split(self, text: str) -> list[tuple[FontFile, str]]:
         pieces: list[tuple[FontFile | None, str]] = []  # None: spaces, font decided below
         for char in text:
             if char.isspace():
@@ -307,7 +314,7 @@ def _runs(text: str, setter: Typesetter, size: int) -> tuple[list[Run], int]:
     right to left (raqm orders the characters within each run)."""
     runs = []
     offset = 0
-    pieces = setter.runs(text)
+    pieces = list(setter.runs(text))  # a copy: the setter keeps its own
     if _is_rtl(text):
         pieces.reverse()
     for font, piece in pieces:
