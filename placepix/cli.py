@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -43,7 +44,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         if value is not None:
             os.environ[f"PLACEPIX_{name.upper()}"] = str(value)  # worker processes read these
     settings = _settings()
-    with _shared_metrics_dir(settings.metrics):
+    with _shared_metrics_dir(settings.metrics), _exit_cleanly_on_sigterm():
         uvicorn.run(
             "placepix.web.app:app_from_env",
             factory=True,
@@ -57,6 +58,22 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             http="placepix.web.protocol:BoundedHttpToolsProtocol",
             timeout_graceful_shutdown=settings.graceful_timeout,
         )
+
+
+@contextmanager
+def _exit_cleanly_on_sigterm() -> Iterator[None]:
+    """uvicorn drains requests on SIGTERM, then re-raises the signal under the handler it
+    found. With the default handler the process would die there, before `finally` blocks run
+    (the metrics directory would stay in /dev/shm); this one makes it a normal exit."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

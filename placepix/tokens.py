@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -101,7 +102,7 @@ def make_token(
     refuse_svg(spec.format)
     if width is None or height is None:
         spec = _sized_to_text(spec, width, height, fonts or default_library())
-    expires = "" if ttl is None else str(-(-(int(time.time()) + ttl) // 60) * 60)
+    expires = "" if ttl is None else str(math.ceil((time.time() + ttl) / 60) * 60)
     plaintext = f"{expires}\n{spec.canonical()}".encode()
     return _seal(plaintext, derive(secret, "token"), deterministic)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -17,25 +18,25 @@ from tests.server import free_port
 
 SHIPPED_CONF = Path(__file__).parent.parent / "deploy" / "nginx" / "placepix.conf"
 SHIPPED_UPSTREAMS = ("127.0.0.1:8001", "127.0.0.1:8002")
+SHIPPED_CACHE = "/var/cache/nginx/placepix"
 
 
 def nginx_binary() -> str | None:
+    """nginx's path, also when /usr/sbin is not on PATH (Debian puts it there); None if absent."""
     return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 
 
 def configure(upstreams: Sequence[str], port: int, workdir: Path) -> Path:
-    """The shipped file with only its addresses, port and directories changed, inside a main
-    configuration that runs nginx in the foreground as the current user."""
+    """The shipped file with only its upstream addresses, `listen` and cache directory changed,
+    inside a main configuration that runs nginx in the foreground as the current user."""
     conf = SHIPPED_CONF.read_text()
-    upstream_lines = "".join(
-        f"    server {address} max_fails=1 fail_timeout=10s;\n" for address in upstreams
-    )
-    for shipped in SHIPPED_UPSTREAMS:
-        conf = conf.replace(f"    server {shipped} max_fails=1 fail_timeout=10s;\n", "")
-    conf = conf.replace("    keepalive 32;", upstream_lines + "    keepalive 32;")
-    conf = conf.replace("/var/cache/nginx/placepix", str(workdir / "cache"))
-    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
-    assert conf.count(f"127.0.0.1:{port}") == 1 and str(workdir) in conf, "shipped file changed"
+    pairs = zip(SHIPPED_UPSTREAMS, upstreams, strict=True)  # one instance per shipped line
+    swaps = {f"server {old} ": f"server {new} " for old, new in pairs}
+    swaps |= {"listen 80;": f"listen 127.0.0.1:{port};", SHIPPED_CACHE: str(workdir / "cache")}
+    for old, new in swaps.items():
+        # Exactly once: a shipped file edited out of step with this helper fails loudly here.
+        assert conf.count(old) == 1, f"{SHIPPED_CONF.name} no longer has {old!r} exactly once"
+        conf = conf.replace(old, new)
     (workdir / "placepix.conf").write_text(conf)
     main = workdir / "nginx.conf"
     # nginx's workers drop root to "nobody", who could not write the test's cache directory.
@@ -62,31 +63,39 @@ http {{
 
 @contextmanager
 def running_nginx(upstreams: Sequence[str], workdir: Path) -> Iterator[str]:
-    """nginx over `upstreams` ("host:port"); yields its base URL; stopped on exit."""
+    """nginx over `upstreams` ("host:port"); yields its base URL; stopped on exit.
+
+    nginx runs in its own process group, so that if its master has to be killed its workers
+    (which would otherwise live on, still listening) go with it."""
     binary = nginx_binary()
     assert binary is not None
     port = free_port()
     main = configure(upstreams, port, workdir)
-    output = (workdir / "nginx.out").open("wb")  # a file: an unread pipe could fill up
-    process = subprocess.Popen(
-        [binary, "-p", str(workdir), "-c", str(main)], stdout=output, stderr=subprocess.STDOUT
-    )
+    log = workdir / "nginx.out"  # a file: an unread pipe could fill up and block nginx
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [binary, "-e", "stderr", "-p", str(workdir), "-c", str(main)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, workdir / "nginx.out")
+        _wait_until_up(url, process, log)
         yield url
     finally:
-        output.close()
-        process.terminate()
+        process.terminate()  # SIGTERM: the master stops its workers
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def _wait_until_up(
     url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 15
 ) -> None:
+    """Polls until nginx answers HTTP at all (any status: the instances are not its concern)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -97,4 +106,6 @@ def _wait_until_up(
             return
         except httpx.TransportError:
             time.sleep(0.05)
-    raise RuntimeError("nginx did not start")
+    raise RuntimeError(
+        f"nginx did not answer within {timeout}s:\n{log.read_text(errors='replace')}"
+    )

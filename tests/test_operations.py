@@ -74,3 +74,18 @@ def test_json_access_log_has_one_object_per_request_and_no_token_text() -> None:
     assert entries[0]["target"] == path
     assert entries[1]["target"] == "/30x30.png?text=visible"
     assert "jane@example.com" not in log and "leaked" not in log
+
+
+def test_sigterm_removes_the_shared_metrics_directory() -> None:
+    with running_server() as server:
+        assert httpx.get(f"{server.url}/20x20.png", timeout=10).status_code == 200
+        maps = Path(f"/proc/{server.process.pid}/maps").read_text()
+        directories = {
+            Path(line.split()[-1]).parent
+            for line in maps.splitlines()
+            if "placepix-metrics-" in line
+        }
+        assert len(directories) == 1  # the worker's metric files, mapped in memory
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    assert not directories.pop().exists()
