@@ -1,16 +1,26 @@
-"""Admission control for renders, per worker: a bounded queue and a pixel budget.
+"""Admission control for renders, per worker: a bounded queue, a pixel budget, first come first
+served, and a bound on the bytes of large answers still waiting for slow clients.
 
 At most `max_pending` renders may wait or run at once; one more is refused at once with 503
 and a retry hint, instead of queueing without limit. Running renders share a budget of pixels,
 so two 4000x4000 encodes never hold their buffers at the same time in one worker; an image
-larger than the whole budget still runs, alone. Cached images never come here.
+larger than the whole budget still runs, alone. Renders start in the order they arrived: a large
+one waiting for the whole budget is not overtaken by smaller ones that would fit beside the
+renders in flight (it would starve behind a steady stream of them). Cached images never come
+here.
+
+A rendered answer lives in memory until its client has read it. Answers too large for the cache
+are counted while they are being sent (`sending`); while they add up to more than
+`max_unsent_bytes`, new renders are refused too, so clients that never read cannot pile up
+answers in a worker's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from placepix.errors import PlacepixError
 
@@ -27,32 +37,80 @@ class OverloadedError(PlacepixError):
 
 
 class Admission:
-    def __init__(self, max_pending: int, pixel_budget: int, retry_after_ms: int = 250) -> None:
+    def __init__(
+        self,
+        max_pending: int,
+        pixel_budget: int,
+        retry_after_ms: int = 250,
+        max_unsent_bytes: int | None = None,
+    ) -> None:
         self.max_pending = max_pending
         self.pixel_budget = pixel_budget
         self.retry_after_ms = retry_after_ms
+        self.max_unsent_bytes = max_unsent_bytes
         self.pending = 0
         self.pixels_in_use = 0
-        self._changed = asyncio.Condition()
+        self.unsent_bytes = 0
+        self._queue: deque[tuple[int, asyncio.Future[None]]] = deque()
 
     @asynccontextmanager
     async def admit(self, pixels: int) -> AsyncIterator[None]:
         """Hold a place for a render of `pixels`; raise `OverloadedError` when none is free."""
-        if self.pending >= self.max_pending:
+        if self.pending >= self.max_pending or self._too_much_unsent():
             raise OverloadedError(self.retry_after_ms)
         self.pending += 1
         try:
-            async with self._changed:
-                await self._changed.wait_for(lambda: self._fits(pixels))
-                self.pixels_in_use += pixels
+            await self._take(pixels)
+            if self._too_much_unsent():  # clients stopped reading while this one waited
+                self._give_back(pixels)
+                raise OverloadedError(self.retry_after_ms)
             try:
                 yield
             finally:
-                async with self._changed:
-                    self.pixels_in_use -= pixels
-                    self._changed.notify_all()
+                self._give_back(pixels)
         finally:
             self.pending -= 1
+
+    @contextmanager
+    def sending(self, size: int) -> Iterator[None]:
+        """Count `size` bytes as waiting for a client for as long as the block runs."""
+        self.unsent_bytes += size
+        try:
+            yield
+        finally:
+            self.unsent_bytes -= size
+
+    def _too_much_unsent(self) -> bool:
+        return self.max_unsent_bytes is not None and self.unsent_bytes > self.max_unsent_bytes
+
+    async def _take(self, pixels: int) -> None:
+        """Reserve `pixels` of the budget, after every render that arrived before."""
+        if not self._queue and self._fits(pixels):
+            self.pixels_in_use += pixels
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (pixels, granted)
+        self._queue.append(entry)
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self._give_back(pixels)  # granted, but the request went away first
+            else:
+                self._queue.remove(entry)
+                self._grant()  # the next in line may fit now
+            raise
+
+    def _give_back(self, pixels: int) -> None:
+        self.pixels_in_use -= pixels
+        self._grant()
+
+    def _grant(self) -> None:
+        """Start waiting renders in order, for as long as the first in line fits."""
+        while self._queue and self._fits(self._queue[0][0]):
+            pixels, granted = self._queue.popleft()
+            self.pixels_in_use += pixels  # reserved in its name before it wakes up
+            granted.set_result(None)
 
     def _fits(self, pixels: int) -> bool:
         return self.pixels_in_use == 0 or self.pixels_in_use + pixels <= self.pixel_budget

@@ -31,9 +31,14 @@ class RenderCache:
         with self._lock:
             return self._lru.get(key)
 
+    def keeps(self, size: int) -> bool:
+        """Whether an entry of `size` bytes may be cached: one huge BMP would push out
+        thousands of placeholders, so it is served but not kept."""
+        return size <= self.max_bytes // ENTRY_SHARE
+
     def put(self, key: str, value: bytes) -> None:
-        if len(value) > self.max_bytes // ENTRY_SHARE:
-            return  # one huge BMP would push out thousands of placeholders: serve, don't keep
+        if not self.keeps(len(value)):
+            return
         with self._lock:
             self._lru[key] = value
 

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         description="Pixels that may be rendering at once in each worker (bounds memory); "
         "a larger image still renders, alone.",
     )
+    max_unsent_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of answers too large for the cache that may wait for slow clients "
+        "in each worker; beyond it new renders get 503 (clients that never read).",
+    )
     inline_render_pixels: int = Field(
         250_000,
         ge=0,
@@ -95,6 +101,12 @@ class Settings(BaseSettings):
     )
     max_header_bytes: int = Field(
         32 * 1024, ge=1024, description="Largest request line + headers in bytes (beyond: 431)."
+    )
+    send_timeout: int = Field(
+        30,
+        ge=1,
+        description="Seconds a client may go without reading any of its answer before the "
+        "connection is dropped (slow reads).",
     )
     graceful_timeout: int = Field(
         30, ge=1, description="Seconds in-flight requests get to finish after SIGTERM."

@@ -54,3 +54,137 @@ def test_the_pixel_budget_runs_big_renders_one_at_a_time() -> None:
 
     asyncio.run(main())
     assert admission.pixels_in_use == 0 and admission.pending == 0
+
+
+def test_renders_start_in_the_order_they_arrived() -> None:
+    """A large render waiting for the whole budget is not overtaken by small ones that would
+    fit beside the one in flight: otherwise a stream of them starves it."""
+    admission = Admission(max_pending=10, pixel_budget=100)
+    started: list[str] = []
+
+    async def render(name: str, pixels: int, hold: asyncio.Event) -> None:
+        async with admission.admit(pixels):
+            started.append(name)
+            await hold.wait()
+
+    async def main() -> None:
+        first, rest = asyncio.Event(), asyncio.Event()
+        tasks = [asyncio.create_task(render("small 1", 30, first))]
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(render("large", 100, rest)))
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(render("small 2", 30, rest)))
+        await asyncio.sleep(0)
+        assert started == ["small 1"]  # small 2 would fit, but large came first
+        first.set()
+        await asyncio.sleep(0.01)
+        assert started == ["small 1", "large"]
+        rest.set()
+        await asyncio.gather(*tasks)
+        assert started == ["small 1", "large", "small 2"]
+
+    asyncio.run(main())
+    assert admission.pixels_in_use == 0 and admission.pending == 0
+
+
+def test_a_waiting_render_that_is_cancelled_gives_its_turn_away() -> None:
+    admission = Admission(max_pending=10, pixel_budget=100)
+
+    async def main() -> None:
+        hold = asyncio.Event()
+
+        async def render(pixels: int) -> None:
+            async with admission.admit(pixels):
+                await hold.wait()
+
+        running = asyncio.create_task(render(60))
+        await asyncio.sleep(0)
+        waiting = asyncio.create_task(render(100))
+        await asyncio.sleep(0)
+        behind = asyncio.create_task(render(30))
+        await asyncio.sleep(0)
+        assert admission.pixels_in_use == 60  # 30 would fit, but waits its turn
+        waiting.cancel()
+        await asyncio.sleep(0)
+        assert admission.pixels_in_use == 90  # the one behind went ahead
+        hold.set()
+        await asyncio.gather(running, behind)
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+
+    asyncio.run(main())
+    assert admission.pixels_in_use == 0 and admission.pending == 0
+
+
+def test_a_render_cancelled_after_its_turn_came_returns_its_pixels() -> None:
+    admission = Admission(max_pending=10, pixel_budget=100)
+
+    async def main() -> None:
+        hold = asyncio.Event()
+
+        async def waiter() -> None:
+            async with admission.admit(100):
+                pytest.fail("cancelled before it woke up: must not run")
+
+        async def first() -> None:
+            async with admission.admit(100):
+                await hold.wait()
+            waiting.cancel()  # its turn has come, but it has not woken up yet
+
+        running = asyncio.create_task(first())
+        await asyncio.sleep(0)
+        waiting = asyncio.create_task(waiter())
+        await asyncio.sleep(0)
+        hold.set()
+        await running
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+
+    asyncio.run(main())
+    assert admission.pixels_in_use == 0 and admission.pending == 0
+
+
+def test_renders_are_refused_while_too_many_bytes_wait_for_clients() -> None:
+    admission = Admission(max_pending=10, pixel_budget=100, max_unsent_bytes=1000)
+
+    async def main() -> None:
+        with admission.sending(600):
+            async with admission.admit(10):  # 600 waiting: under the bound
+                pass
+            with admission.sending(600):
+                with pytest.raises(OverloadedError):
+                    async with admission.admit(10):
+                        pass
+        async with admission.admit(10):  # sent: room again
+            pass
+
+    asyncio.run(main())
+    assert admission.unsent_bytes == 0
+
+
+def test_a_queued_render_is_refused_if_clients_stopped_reading_while_it_waited() -> None:
+    admission = Admission(max_pending=10, pixel_budget=100, max_unsent_bytes=1000)
+
+    async def main() -> None:
+        hold = asyncio.Event()
+
+        async def first() -> None:
+            async with admission.admit(100):
+                await hold.wait()
+
+        async def queued() -> None:
+            async with admission.admit(100):
+                pytest.fail("must not start while 2000 bytes wait for clients")
+
+        running = asyncio.create_task(first())
+        await asyncio.sleep(0)
+        waiting = asyncio.create_task(queued())
+        await asyncio.sleep(0)
+        with admission.sending(2000):
+            hold.set()
+            await running
+            with pytest.raises(OverloadedError):
+                await waiting
+
+    asyncio.run(main())
+    assert admission.pixels_in_use == 0 and admission.pending == 0

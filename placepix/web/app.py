@@ -43,6 +43,7 @@ from placepix.web.responses import (
     image_response,
     not_modified,
     raw_image_headers,
+    sliced_image_response,
 )
 from placepix.web.tokens import TokenEndpoint
 
@@ -62,7 +63,11 @@ class ImageEndpoint:
         self.fonts = fonts
         self.cache = RenderCache(settings.cache_bytes)
         self.limiter = CapacityLimiter(settings.render_threads)
-        self.admission = Admission(settings.max_pending_renders, settings.render_pixel_budget)
+        self.admission = Admission(
+            settings.max_pending_renders,
+            settings.render_pixel_budget,
+            max_unsent_bytes=settings.max_unsent_bytes,
+        )
         self.tally = metrics.Tally()
         secrets = [key.get_secret_value() for key in settings.secret_keys]
         self.signature_keys = derive_all(secrets, "signature")
@@ -105,6 +110,9 @@ class ImageEndpoint:
             metrics.CACHE_BYTES.set(self.cache.current_bytes)
         else:
             self.tally.cache_hits += 1
+        if not self.cache.keeps(len(data)):
+            sending = self.admission.sending
+            return sliced_image_response(data, spec.media_type, etag, extra, sending)
         return image_response(data, spec.media_type, etag, extra)
 
     def cached(self, scope: Scope) -> tuple[ImageSpec, bytes, str] | None:

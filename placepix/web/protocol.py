@@ -1,15 +1,21 @@
-"""uvicorn's HTTP protocol (httptools) with two limits it lacks, against slow or huge requests.
+"""uvicorn's HTTP protocol (httptools) with three limits it lacks, against slow or huge requests.
 
-uvicorn times out idle keep-alive connections but not a request whose headers never finish, and
-httptools accepts headers of any size. A client sending headers slowly (slowloris) or endlessly
-would hold a connection and memory for ever. Here each request must complete its headers within
-`header_timeout` seconds and `max_header_bytes` bytes; otherwise the connection is closed
-(with 431 for too many bytes). `placepix serve` selects this protocol.
+uvicorn times out idle keep-alive connections but not a request whose headers never finish, nor
+an answer the client never reads, and httptools accepts headers of any size. A client sending
+headers slowly (slowloris) or endlessly would hold a connection and memory for ever; one that
+stops reading would hold its answer in the worker's memory for ever. Here each request must
+complete its headers within `header_timeout` seconds and `max_header_bytes` bytes, or the
+connection is closed (with 431 for too many bytes); and a connection whose client reads none of
+its pending answer for `send_timeout` seconds is dropped, as nginx's `send_timeout` does.
+`placepix serve` selects this protocol.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
+from contextlib import suppress
 from functools import cache
 from typing import Any
 
@@ -17,21 +23,27 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from placepix.settings import Settings
 
+LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: closing sends RST, drops the data
+
 
 @cache
-def _limits() -> tuple[float, int]:
-    """(header_timeout, max_header_bytes) from the PLACEPIX_* settings, read once per worker."""
+def _limits() -> tuple[float, int, float]:
+    """(header_timeout, max_header_bytes, send_timeout) from the PLACEPIX_* settings, read once
+    per worker."""
     settings = Settings()
-    return float(settings.header_timeout), settings.max_header_bytes
+    return float(settings.header_timeout), settings.max_header_bytes, float(settings.send_timeout)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.header_timeout, self.max_header_bytes = _limits()
+        self.header_timeout, self.max_header_bytes, self.send_timeout = _limits()
         self._watchdog: asyncio.TimerHandle | None = None
         self._waiting_since: float | None = None  # when the current request's headers began
         self._header_bytes: int | None = 0  # None once the current request's headers are in
+        self._unsent = 0  # bytes waiting in the transport at the last check
+        self._sent_since_check = False  # the transport drained below its low-water mark
+        self._last_progress = 0.0  # when the client last read some of its answer
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -61,20 +73,63 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         super().on_response_complete()
 
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if not self._unsent:  # an answer has begun to wait for its client: watch it from now
+            now = self.loop.time()
+            self._unsent, self._last_progress = self.transport.get_write_buffer_size(), now
+            if self._watchdog is not None:
+                self._watchdog.cancel()
+            self._watch(self._next_check(now))
+
+    def resume_writing(self) -> None:
+        self._sent_since_check = True
+        super().resume_writing()
+
     def _watch(self, delay: float) -> None:
-        """One timer per connection, not per request: it wakes every `header_timeout` and
-        closes the connection if headers have been arriving for longer than that."""
+        """One timer per connection, not per request: it wakes at the header deadline, every
+        half `send_timeout` while an answer waits to be read, else every `header_timeout`."""
         self._watchdog = self.loop.call_later(delay, self._check)
 
     def _check(self) -> None:
-        if self._waiting_since is None:
-            self._watch(self.header_timeout)
-            return
-        waited = self.loop.time() - self._waiting_since
-        if waited < self.header_timeout:
-            self._watch(self.header_timeout - waited)
-        elif not self.transport.is_closing():
+        now = self.loop.time()
+        closing = self.transport.is_closing()
+        if self._send_stalled(now):
+            self._drop()
+        elif closing and not self._unsent:
+            return  # closed with nothing left to send: connection_lost comes next
+        elif not closing and self._headers_overdue(now):
             self.transport.close()
+        else:
+            self._watch(self._next_check(now))
+
+    def _drop(self) -> None:
+        """Close at once with a reset: close() would wait for the unread bytes to go out, and
+        the kernel would go on holding its own send buffer for a client that does not read."""
+        connection = self.transport.get_extra_info("socket")
+        if connection is not None:
+            with suppress(OSError):
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RESET)
+        self.transport.abort()
+
+    def _headers_overdue(self, now: float) -> bool:
+        return self._waiting_since is not None and now - self._waiting_since >= self.header_timeout
+
+    def _send_stalled(self, now: float) -> bool:
+        unsent = self.transport.get_write_buffer_size()
+        if not unsent or not self._unsent or unsent < self._unsent or self._sent_since_check:
+            self._last_progress = now  # read some, or the answer only began since last time
+        self._unsent, self._sent_since_check = unsent, False
+        return bool(unsent) and now - self._last_progress >= self.send_timeout
+
+    def _next_check(self, now: float) -> float:
+        if self._waiting_since is not None:
+            delay = self.header_timeout - (now - self._waiting_since)
+        else:
+            delay = self.header_timeout
+        if self._unsent:
+            delay = min(delay, self.send_timeout / 2)
+        return max(delay, 0.01)
 
     def _refuse_headers(self) -> None:
         message = b"request headers too large\n"

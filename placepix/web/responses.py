@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
 from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 COMMON_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+SLICE_BYTES = 1 << 20
 
 
 def image_response(
@@ -14,6 +19,47 @@ def image_response(
 ) -> Response:
     headers = _image_headers(media_type, etag) | (extra or {})
     return Response(data, media_type=media_type, headers=headers)
+
+
+class SlicedResponse(Response):
+    """A large body handed to the server a slice at a time. The server takes the next slice only
+    once the last one has drained to the socket, so a slow client's answer waits here, not in a
+    second copy in the connection's buffer, and `while_sending` spans the time until the
+    client has read (nearly) all of it."""
+
+    def __init__(
+        self,
+        content: bytes,
+        while_sending: Callable[[int], AbstractContextManager[None]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(content, **kwargs)  # type: ignore[arg-type]
+        self.while_sending = while_sending
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = {"type": "http.response.start", "status": self.status_code}
+        await send(start | {"headers": self.raw_headers})
+        if scope["method"] == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = memoryview(self.body)
+        with self.while_sending(len(body)):
+            for offset in range(0, len(body), SLICE_BYTES):
+                piece = body[offset : offset + SLICE_BYTES]
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+
+
+def sliced_image_response(
+    data: bytes,
+    media_type: str,
+    etag: str,
+    extra: dict[str, str] | None,
+    while_sending: Callable[[int], AbstractContextManager[None]],
+) -> Response:
+    """`image_response` for a body too large to keep: sent in slices, counted while sent."""
+    headers = _image_headers(media_type, etag) | (extra or {})
+    return SlicedResponse(data, while_sending, media_type=media_type, headers=headers)
 
 
 def not_modified(media_type: str, etag: str, extra: dict[str, str] | None = None) -> Response:
