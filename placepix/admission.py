@@ -1,10 +1,11 @@
-"""Admission control for renders, per worker: a bounded queue, a pixel budget, first come first
-served, and a bound on the bytes of large answers still waiting for slow clients.
+"""Admission control for renders, per worker: a bounded queue, a memory budget, first come
+first served, and a bound on the bytes of large answers still waiting for slow clients.
 
 At most `max_pending` renders may wait or run at once; one more is refused at once with 503
-and a retry hint, instead of queueing without limit. Running renders share a budget of pixels,
-so two 4000x4000 encodes never hold their buffers at the same time in one worker; an image
-larger than the whole budget still runs, alone. Renders start in the order they arrived: a large
+and a retry hint, instead of queueing without limit. Running renders share a budget of working
+memory (each render's cost is its estimate in bytes, `placepix.encoders.working_memory`), so two
+huge encodes never hold their buffers at the same time in one worker; a render larger than the
+whole budget still runs, alone. Renders start in the order they arrived: a large
 one waiting for the whole budget is not overtaken by smaller ones that would fit beside the
 renders in flight (it would starve behind a steady stream of them). Cached images never come
 here.
@@ -40,34 +41,34 @@ class Admission:
     def __init__(
         self,
         max_pending: int,
-        pixel_budget: int,
+        budget: int,
         retry_after_ms: int = 250,
         max_unsent_bytes: int | None = None,
     ) -> None:
         self.max_pending = max_pending
-        self.pixel_budget = pixel_budget
+        self.budget = budget
         self.retry_after_ms = retry_after_ms
         self.max_unsent_bytes = max_unsent_bytes
         self.pending = 0
-        self.pixels_in_use = 0
+        self.in_use = 0
         self.unsent_bytes = 0
         self._queue: deque[tuple[int, asyncio.Future[None]]] = deque()
 
     @asynccontextmanager
-    async def admit(self, pixels: int) -> AsyncIterator[None]:
-        """Hold a place for a render of `pixels`; raise `OverloadedError` when none is free."""
+    async def admit(self, cost: int) -> AsyncIterator[None]:
+        """Hold a place for a render needing `cost` bytes; `OverloadedError` when none is free."""
         if self.pending >= self.max_pending or self._too_much_unsent():
             raise OverloadedError(self.retry_after_ms)
         self.pending += 1
         try:
-            await self._take(pixels)
+            await self._take(cost)
             if self._too_much_unsent():  # clients stopped reading while this one waited
-                self._give_back(pixels)
+                self._give_back(cost)
                 raise OverloadedError(self.retry_after_ms)
             try:
                 yield
             finally:
-                self._give_back(pixels)
+                self._give_back(cost)
         finally:
             self.pending -= 1
 
@@ -83,34 +84,34 @@ class Admission:
     def _too_much_unsent(self) -> bool:
         return self.max_unsent_bytes is not None and self.unsent_bytes > self.max_unsent_bytes
 
-    async def _take(self, pixels: int) -> None:
-        """Reserve `pixels` of the budget, after every render that arrived before."""
-        if not self._queue and self._fits(pixels):
-            self.pixels_in_use += pixels
+    async def _take(self, cost: int) -> None:
+        """Reserve `cost` bytes of the budget, after every render that arrived before."""
+        if not self._queue and self._fits(cost):
+            self.in_use += cost
             return
         granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (pixels, granted)
+        entry = (cost, granted)
         self._queue.append(entry)
         try:
             await granted
         except asyncio.CancelledError:
             if granted.done() and not granted.cancelled():
-                self._give_back(pixels)  # granted, but the request went away first
+                self._give_back(cost)  # granted, but the request went away first
             else:
                 self._queue.remove(entry)
                 self._grant()  # the next in line may fit now
             raise
 
-    def _give_back(self, pixels: int) -> None:
-        self.pixels_in_use -= pixels
+    def _give_back(self, cost: int) -> None:
+        self.in_use -= cost
         self._grant()
 
     def _grant(self) -> None:
         """Start waiting renders in order, for as long as the first in line fits."""
         while self._queue and self._fits(self._queue[0][0]):
-            pixels, granted = self._queue.popleft()
-            self.pixels_in_use += pixels  # reserved in its name before it wakes up
+            cost, granted = self._queue.popleft()
+            self.in_use += cost  # reserved in its name before it wakes up
             granted.set_result(None)
 
-    def _fits(self, pixels: int) -> bool:
-        return self.pixels_in_use == 0 or self.pixels_in_use + pixels <= self.pixel_budget
+    def _fits(self, cost: int) -> bool:
+        return self.in_use == 0 or self.in_use + cost <= self.budget

@@ -28,6 +28,20 @@ AVIF_QUALITY = 60
 AVIF_SPEED = 10
 PALETTE_FORMATS = frozenset({"gif", "tiff", "bmp"})  # formats that store palette images
 JPEG_MATTE = (255, 255, 255)  # JPEG and BMP: translucent images are flattened onto white
+# Peak working memory of one render per pixel, rounded up from one 4000x4000 render per format
+# in a fresh process (AVIF: 2000x2000), docs/performance.md. libwebp holds an ARGB copy and YUV
+# planes beside Pillow's canvas; libaom its frame buffers and lookahead.
+WORKING_BYTES_PER_PIXEL = {
+    "png": 2,
+    "gif": 2,
+    "tiff": 2,
+    "jpeg": 2,
+    "bmp": 4,
+    "ico": 4,
+    "webp": 10,
+    "avif": 25,
+    "svg": 0,
+}
 
 
 def encode_text(
@@ -69,6 +83,12 @@ def _shifted(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
     if layer is None:
         return None
     return GlyphLayer(layer.image, (layer.origin[0], layer.origin[1] - rows))
+
+
+def working_memory(fmt: str, pixels: int) -> int:
+    """About how many bytes a render of `pixels` in `fmt` needs at its peak: what admission
+    control budgets, so that two memory-hungry encodes don't run at once."""
+    return pixels * WORKING_BYTES_PER_PIXEL[fmt]
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:

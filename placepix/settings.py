@@ -36,11 +36,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
-    render_pixel_budget: int = Field(
-        16_000_000,
+    render_memory_budget: int = Field(
+        160 * 1024 * 1024,
         ge=1,
-        description="Pixels that may be rendering at once in each worker (bounds memory); "
-        "a larger image still renders, alone.",
+        description="Estimated working memory of the renders running at once in each worker, "
+        "in bytes (4000x4000: WebP ~160 MB, PNG ~32 MB; AVIF 2000x2000 ~100 MB); a larger "
+        "render still runs, alone.",
     )
     max_unsent_bytes: int = Field(
         64 * 1024 * 1024,

@@ -8,7 +8,7 @@ from placepix.admission import Admission, OverloadedError
 
 
 def test_beyond_the_queue_renders_are_refused_with_a_retry_hint() -> None:
-    admission = Admission(max_pending=2, pixel_budget=100, retry_after_ms=1500)
+    admission = Admission(max_pending=2, budget=100, retry_after_ms=1500)
 
     async def main() -> None:
         release = asyncio.Event()
@@ -32,8 +32,8 @@ def test_beyond_the_queue_renders_are_refused_with_a_retry_hint() -> None:
     asyncio.run(main())
 
 
-def test_the_pixel_budget_runs_big_renders_one_at_a_time() -> None:
-    admission = Admission(max_pending=10, pixel_budget=100)
+def test_the_budget_runs_big_renders_one_at_a_time() -> None:
+    admission = Admission(max_pending=10, budget=100)
     running = 0
     most = 0
 
@@ -53,13 +53,13 @@ def test_the_pixel_budget_runs_big_renders_one_at_a_time() -> None:
         await render(500)  # larger than the whole budget: still runs, alone
 
     asyncio.run(main())
-    assert admission.pixels_in_use == 0 and admission.pending == 0
+    assert admission.in_use == 0 and admission.pending == 0
 
 
 def test_renders_start_in_the_order_they_arrived() -> None:
     """A large render waiting for the whole budget is not overtaken by small ones that would
     fit beside the one in flight: otherwise a stream of them starves it."""
-    admission = Admission(max_pending=10, pixel_budget=100)
+    admission = Admission(max_pending=10, budget=100)
     started: list[str] = []
 
     async def render(name: str, pixels: int, hold: asyncio.Event) -> None:
@@ -84,11 +84,11 @@ def test_renders_start_in_the_order_they_arrived() -> None:
         assert started == ["small 1", "large", "small 2"]
 
     asyncio.run(main())
-    assert admission.pixels_in_use == 0 and admission.pending == 0
+    assert admission.in_use == 0 and admission.pending == 0
 
 
 def test_a_waiting_render_that_is_cancelled_gives_its_turn_away() -> None:
-    admission = Admission(max_pending=10, pixel_budget=100)
+    admission = Admission(max_pending=10, budget=100)
 
     async def main() -> None:
         hold = asyncio.Event()
@@ -103,21 +103,21 @@ def test_a_waiting_render_that_is_cancelled_gives_its_turn_away() -> None:
         await asyncio.sleep(0)
         behind = asyncio.create_task(render(30))
         await asyncio.sleep(0)
-        assert admission.pixels_in_use == 60  # 30 would fit, but waits its turn
+        assert admission.in_use == 60  # 30 would fit, but waits its turn
         waiting.cancel()
         await asyncio.sleep(0)
-        assert admission.pixels_in_use == 90  # the one behind went ahead
+        assert admission.in_use == 90  # the one behind went ahead
         hold.set()
         await asyncio.gather(running, behind)
         with pytest.raises(asyncio.CancelledError):
             await waiting
 
     asyncio.run(main())
-    assert admission.pixels_in_use == 0 and admission.pending == 0
+    assert admission.in_use == 0 and admission.pending == 0
 
 
 def test_a_render_cancelled_after_its_turn_came_returns_its_pixels() -> None:
-    admission = Admission(max_pending=10, pixel_budget=100)
+    admission = Admission(max_pending=10, budget=100)
 
     async def main() -> None:
         hold = asyncio.Event()
@@ -141,20 +141,19 @@ def test_a_render_cancelled_after_its_turn_came_returns_its_pixels() -> None:
             await waiting
 
     asyncio.run(main())
-    assert admission.pixels_in_use == 0 and admission.pending == 0
+    assert admission.in_use == 0 and admission.pending == 0
 
 
 def test_renders_are_refused_while_too_many_bytes_wait_for_clients() -> None:
-    admission = Admission(max_pending=10, pixel_budget=100, max_unsent_bytes=1000)
+    admission = Admission(max_pending=10, budget=100, max_unsent_bytes=1000)
 
     async def main() -> None:
         with admission.sending(600):
             async with admission.admit(10):  # 600 waiting: under the bound
                 pass
-            with admission.sending(600):
-                with pytest.raises(OverloadedError):
-                    async with admission.admit(10):
-                        pass
+            with admission.sending(600), pytest.raises(OverloadedError):
+                async with admission.admit(10):
+                    pass
         async with admission.admit(10):  # sent: room again
             pass
 
@@ -163,7 +162,7 @@ def test_renders_are_refused_while_too_many_bytes_wait_for_clients() -> None:
 
 
 def test_a_queued_render_is_refused_if_clients_stopped_reading_while_it_waited() -> None:
-    admission = Admission(max_pending=10, pixel_budget=100, max_unsent_bytes=1000)
+    admission = Admission(max_pending=10, budget=100, max_unsent_bytes=1000)
 
     async def main() -> None:
         hold = asyncio.Event()
@@ -187,4 +186,4 @@ def test_a_queued_render_is_refused_if_clients_stopped_reading_while_it_waited()
                 await waiting
 
     asyncio.run(main())
-    assert admission.pixels_in_use == 0 and admission.pending == 0
+    assert admission.in_use == 0 and admission.pending == 0

@@ -288,9 +288,9 @@ def _falls_below(pid: int, limit: int, bound: float) -> bool:
 
 
 def test_a_large_render_is_not_starved_by_a_stream_of_smaller_ones() -> None:
-    """Four connections render new 2000x2000 WebPs back to back (4 M pixels each: several fit
-    the 16 M budget together, so it never empties); one 4000x4000 PNG (16 M, needs the whole
-    budget) must still be served while they go on, within the 15 s they are given."""
+    """Four connections render new 2000x2000 WebPs back to back (~40 MB of working memory each:
+    several fit the 160 MiB budget together, so it never empties); one 4000x4000 WebP (~160 MB,
+    needs the whole budget) must still be served while they go on, within the 15 s given."""
     with running_server({"PLACEPIX_ACCESS_LOG": "false"}) as server:
         assert asyncio.run(_big_render_finishes_during_stream(server.url, seconds=15))
 
@@ -309,7 +309,7 @@ async def _big_render_finishes_during_stream(url: str, seconds: float) -> bool:
 
     async def big() -> float:
         await asyncio.sleep(1)
-        answer = await Connection(*address, timeout=60).request(b"/4000x4000.png?text=big")
+        answer = await Connection(*address, timeout=60).request(b"/4000x4000.webp?text=big")
         done.set()
         assert answer.status == 200
         return time.monotonic()

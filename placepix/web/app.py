@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from placepix import __version__
 from placepix.admission import Admission, OverloadedError
 from placepix.cache import RenderCache
+from placepix.encoders import working_memory
 from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
@@ -65,7 +66,7 @@ class ImageEndpoint:
         self.limiter = CapacityLimiter(settings.render_threads)
         self.admission = Admission(
             settings.max_pending_renders,
-            settings.render_pixel_budget,
+            settings.render_memory_budget,
             max_unsent_bytes=settings.max_unsent_bytes,
         )
         self.tally = metrics.Tally()
@@ -142,7 +143,7 @@ class ImageEndpoint:
             return call()  # well under a millisecond: a thread hop would cost more
         with metrics.RENDERS_IN_FLIGHT.track_inprogress():
             try:
-                async with self.admission.admit(pixels):
+                async with self.admission.admit(working_memory(spec.format, pixels)):
                     return await to_thread.run_sync(call, limiter=self.limiter)
             except OverloadedError:
                 metrics.OVERLOADED.inc()
