@@ -166,6 +166,27 @@ def test_huge_headers_are_refused_not_hung_on(tight_server: Server, piece: int) 
     assert answer == b"" or answer.split(b" ")[1] == b"431"
 
 
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"NOT HTTP AT ALL\r\n\r\n", b"400"),
+        (b"GET /10x10 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n", b"431"),
+    ],
+    ids=["not HTTP", "headers too large"],
+)
+def test_requests_the_server_cannot_read_get_a_plain_uncached_error(
+    tight_server: Server, request_bytes: bytes, status: bytes
+) -> None:
+    with connect(tight_server) as connection:
+        connection.sendall(request_bytes)
+        answer = connection.recv(4096)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ")[1] == status
+    assert b"cache-control: no-store" in head.lower()
+    assert b"content-type: text/plain" in head.lower()
+    assert body.endswith(b"\n") and b"Traceback" not in body
+
+
 def test_large_but_reasonable_headers_are_accepted(tight_server: Server) -> None:
     """16 KB of cookies is more than browsers send but must still work (the limit is 32 KiB)."""
     with connect(tight_server) as connection:

@@ -131,13 +131,21 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             delay = min(delay, self.send_timeout / 2)
         return max(delay, 0.01)
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to bytes that are not HTTP, in placepix's error form."""
+        self._refuse(400, "Bad Request", "invalid HTTP request")
+
     def _refuse_headers(self) -> None:
-        message = b"request headers too large\n"
-        head = (
-            "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-            "content-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
-            f"content-length: {len(message)}\r\n\r\n"
-        )
-        self.transport.write(head.encode() + message)
-        self.transport.close()
+        self._refuse(431, "Request Header Fields Too Large", "request headers too large")
         self._header_bytes = None
+
+    def _refuse(self, status: int, reason: str, message: str) -> None:
+        """A plain-text error that no cache keeps, then close: the request can't be read."""
+        body = message.encode() + b"\n"
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\n"
+            "content-type: text/plain; charset=utf-8\r\ncache-control: no-store\r\n"
+            f"connection: close\r\ncontent-length: {len(body)}\r\n\r\n"
+        )
+        self.transport.write(head.encode() + body)
+        self.transport.close()
