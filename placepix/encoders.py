@@ -85,6 +85,26 @@ def _shifted(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
     return GlyphLayer(layer.image, (layer.origin[0], layer.origin[1] - rows))
 
 
+# Render time per pixel (ns), rounded up from unique-colour 1200x800 renders of the size label,
+# one core: what decides whether a render is cheap enough to run on the event loop.
+RENDER_NS_PER_PIXEL = {
+    "png": 0.3,
+    "jpeg": 1.0,
+    "bmp": 1.0,
+    "ico": 1.0,
+    "tiff": 2.7,
+    "gif": 3.4,
+    "webp": 12.5,
+    "avif": 17.5,
+    "svg": 0.01,
+}
+
+
+def render_microseconds(fmt: str, pixels: int) -> float:
+    """About how long a render of `pixels` in `fmt` takes when its text was seen before."""
+    return pixels * RENDER_NS_PER_PIXEL[fmt] / 1000
+
+
 def working_memory(fmt: str, pixels: int) -> int:
     """About how many bytes a render of `pixels` in `fmt` needs at its peak: what admission
     control budgets, so that two memory-hungry encodes don't run at once."""

@@ -49,11 +49,12 @@ class Settings(BaseSettings):
         description="Bytes of answers too large for the cache that may wait for slow clients "
         "in each worker; beyond it new renders get 503 (clients that never read).",
     )
-    inline_render_pixels: int = Field(
-        250_000,
+    inline_render_us: int = Field(
+        1000,
         ge=0,
-        description="Images up to this many pixels render on the event loop (cheaper than a "
-        "thread hop); larger ones in the render thread pool.",
+        description="Renders estimated to take up to this many microseconds run on the event "
+        "loop (a thread hop costs more): PNG up to ~3 M pixels, JPEG ~1 M, GIF ~300 000, "
+        "WebP ~80 000; longer ones in the render thread pool.",
     )
     default_format: str = Field("png", description="Format of URLs that name none.")
     cache_bytes: int = Field(

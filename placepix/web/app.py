@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from placepix import __version__
 from placepix.admission import Admission, OverloadedError
 from placepix.cache import RenderCache
-from placepix.encoders import working_memory
+from placepix.encoders import render_microseconds, working_memory
 from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
@@ -139,8 +139,8 @@ class ImageEndpoint:
     async def _render(self, spec: ImageSpec) -> bytes:
         call = partial(self._timed_render, spec)
         pixels = spec.pixel_width * spec.pixel_height
-        if pixels <= self.settings.inline_render_pixels:
-            return call()  # well under a millisecond: a thread hop would cost more
+        if render_microseconds(spec.format, pixels) <= self.settings.inline_render_us:
+            return call()  # a thread hop would cost about as much as the render
         with metrics.RENDERS_IN_FLIGHT.track_inprogress():
             try:
                 async with self.admission.admit(working_memory(spec.format, pixels)):
