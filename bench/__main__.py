@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import encoders, http, inprocess, memory
+from bench import encoders, http, inprocess, memory, peers
 
 SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "inprocess": inprocess.run,
@@ -21,6 +21,7 @@ SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "http": http.run,
     "memory": memory.run_memory,
     "isolation": memory.run_isolation,
+    "peers": peers.run,
 }
 
 
