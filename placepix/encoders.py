@@ -15,7 +15,7 @@ from PIL import Image
 from placepix.colors import Color
 from placepix.jpeg import MCU_HEIGHT, encode_banded_jpeg
 from placepix.layout import GlyphLayer, TextRaster
-from placepix.png import encode_palette_png
+from placepix.png import index_chunk, palette_png
 from placepix.raster import blend_palette, canvas_mode, text_image
 
 # Chosen by measurement (docs/performance.md): WebP method 0 and AVIF speed 10 are 3-16x faster
@@ -45,14 +45,21 @@ WORKING_BYTES_PER_PIXEL = {
 
 
 def encode_text(
-    size: tuple[int, int], background: Color, foreground: Color, text: TextRaster, fmt: str
+    size: tuple[int, int],
+    background: Color,
+    foreground: Color,
+    text: TextRaster,
+    fmt: str,
+    png_indices: Callable[[], bytes] | None = None,
 ) -> bytes:
     """Encode text on a flat background: PNG without colour glyphs takes the writer that
-    compresses only the text band; everything else goes through a Pillow image."""
+    compresses only the text band (`png_indices` may give that band already compressed, as
+    `png.index_chunk` would); everything else goes through a Pillow image."""
     if fmt == "png" and text.color is None:
         palette = blend_palette(background, foreground)
         has_alpha = canvas_mode(background, foreground) == "RGBA"
-        return encode_palette_png(size, palette, has_alpha, text.coverage)
+        indices = png_indices() if png_indices else index_chunk(size, text.coverage)
+        return palette_png(size, palette, has_alpha, indices)
     if fmt == "jpeg":
         return _banded_jpeg(size, background, foreground, text)
     image = text_image(size, background, foreground, text, palette=fmt in PALETTE_FORMATS)

@@ -32,6 +32,24 @@ def encode_palette_png(
     `palette` holds 256 RGB (or RGBA when `has_alpha`) entries, as raster.blend_palette gives.
     Decodes to exactly the pixels of raster.palette_image for the same arguments.
     """
+    return palette_png(size, palette, has_alpha, index_chunk(size, coverage))
+
+
+def palette_png(size: tuple[int, int], palette: bytes, has_alpha: bool, indices: bytes) -> bytes:
+    """The PNG file around `indices` (an `index_chunk` of the same size) in these colours."""
+    width, height = size
+    chunks = [
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)),
+        _chunk(b"PLTE", _channels(palette, has_alpha, rgb=True)),
+    ]
+    if has_alpha:
+        chunks.append(_chunk(b"tRNS", _channels(palette, has_alpha, rgb=False)))
+    return SIGNATURE + b"".join(chunks) + indices + _iend()
+
+
+def index_chunk(size: tuple[int, int], coverage: GlyphLayer | None) -> bytes:
+    """The IDAT chunk of the palette indices: it depends on the text, not on the colours, so
+    it can be kept and reused for the same text in every colour."""
     width, height = size
     row_bytes = width + 1
     top, band = _text_band(width, coverage)
@@ -45,15 +63,12 @@ def encode_palette_png(
         adler = isal_zlib.adler32(band, adler)
     adler = _zeros(bottom * row_bytes, pieces, adler)
     pieces.append(_final_block())
-    idat = b"\x78\x9c" + b"".join(pieces) + struct.pack(">I", adler)
-    chunks = [
-        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)),
-        _chunk(b"PLTE", _channels(palette, has_alpha, rgb=True)),
-    ]
-    if has_alpha:
-        chunks.append(_chunk(b"tRNS", _channels(palette, has_alpha, rgb=False)))
-    chunks += [_chunk(b"IDAT", idat), _chunk(b"IEND", b"")]
-    return SIGNATURE + b"".join(chunks)
+    return _chunk(b"IDAT", b"\x78\x9c" + b"".join(pieces) + struct.pack(">I", adler))
+
+
+@lru_cache(maxsize=1)
+def _iend() -> bytes:
+    return _chunk(b"IEND", b"")
 
 
 def _text_band(width: int, coverage: GlyphLayer | None) -> tuple[int, bytes]:

@@ -17,6 +17,7 @@ from placepix.layout import (
     lay_out_text,
     rasterize_text,
 )
+from placepix.prepared import clear_prepared_text, prepared_text
 from placepix.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
 from placepix.svg import write_svg
 
@@ -50,15 +51,27 @@ def render(
     spec = check(parse_url(spec) if isinstance(spec, str) else spec, limits, fonts)
     font = fonts.resolve(spec.font)
     size = (spec.pixel_width, spec.pixel_height)
-    layout = lay_out(spec, fonts, font)
+    key = (fonts, font, *_layout_key(spec))
+    layout = _lay_out(*key)
     if spec.format == "svg":
         data = write_svg(size, spec.background, spec.foreground, layout)
     else:
-        glyphs = rasterize_text(layout, size)
-        if spec.distort:
-            glyphs = distort_text(glyphs, size, layout.font_size, spec.canonical())
-        data = encode_text(size, spec.background, spec.foreground, glyphs, spec.format)
+        data = _raster(spec, layout, key, size)
     return Rendered(data, spec.media_type, spec)
+
+
+def _raster(
+    spec: ImageSpec, layout: TextLayout, key: tuple[object, ...], size: tuple[int, int]
+) -> bytes:
+    """Encode the laid-out text in the spec's colours and format. Distorted text differs per
+    URL; otherwise the raster is kept for the same text in other colours and formats."""
+    background, foreground = spec.background, spec.foreground
+    if spec.distort:
+        seed = spec.canonical()
+        glyphs = distort_text(rasterize_text(layout, size), size, layout.font_size, seed)
+        return encode_text(size, background, foreground, glyphs, spec.format)
+    text = prepared_text(key, layout, size)
+    return encode_text(size, background, foreground, text.raster, spec.format, text.png_indices)
 
 
 def check(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
@@ -76,15 +89,21 @@ def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:
 
 
 def clear_layout_caches() -> None:
-    """Forget every layout and rasterised line (benchmarks measure cold renders with it)."""
+    """Forget every layout and rasterised text (benchmarks measure cold renders with it)."""
     _lay_out.cache_clear()
     clear_line_masks()
+    clear_prepared_text()
 
 
 def lay_out(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> TextLayout:
     """The layout for `spec`, in pixel units. Colours and format don't change it, so it is
     kept for specs that differ only in those."""
-    key = (
+    return _lay_out(fonts, font, *_layout_key(spec))
+
+
+def _layout_key(spec: ImageSpec) -> tuple[object, ...]:
+    """What of a spec decides its layout (with the font library and font)."""
+    return (
         spec.display_text,
         spec.pixel_width,
         spec.pixel_height,
@@ -94,7 +113,6 @@ def lay_out(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> TextLayout:
         spec.padding,
         spec.text is not None,  # the size label stays on one line
     )
-    return _lay_out(fonts, font, *key)
 
 
 @lru_cache(maxsize=2048)
