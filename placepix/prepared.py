@@ -16,8 +16,8 @@ from cachetools import LRUCache
 from placepix.layout import GlyphLayer, TextLayout, TextRaster, rasterize_text
 from placepix.png import index_chunk
 
-CACHE_BYTES = 32 * 1024 * 1024
-ENTRY_SHARE = 8  # no entry may take more than this fraction of the cache
+CACHE_BYTES = 16 * 1024 * 1024
+ENTRY_SHARE = 16  # 1 MiB: large canvases are few and their text is big; keep the many small
 
 
 class PreparedText:
