@@ -1,46 +1,66 @@
-"""The explicit render cache: encoded images bounded in bytes (a cachetools LRU), with
-single-flight so that concurrent misses for one key render once."""
+"""The explicit caches: `SizedLRU`, a thread-safe LRU bounded in bytes (cachetools) behind every
+cache of rendered data, and `RenderCache`, encoded images with single-flight so that concurrent
+misses for one key render once."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
 
 from cachetools import LRUCache
 
 ENTRY_SHARE = 8  # no entry may take more than this fraction of the cache
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
-class RenderCache:
-    """Byte-bounded LRU of `key -> bytes`, one per worker process."""
+class SizedLRU(Generic[K, V]):
+    """A least-recently-used cache bounded in bytes (as `sizeof` counts them), safe to share
+    between render threads. An entry larger than 1/`entry_share` of the bound is not kept: one
+    huge image would push out thousands of small ones, so it is used once and dropped."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(
+        self, max_bytes: int, sizeof: Callable[[V], int], entry_share: int = ENTRY_SHARE
+    ) -> None:
         self.max_bytes = max_bytes
-        self._lru: LRUCache[str, bytes] = LRUCache(maxsize=max(1, max_bytes), getsizeof=len)
+        self.sizeof = sizeof
+        self.entry_share = entry_share
+        self._lru: LRUCache[K, V] = LRUCache(maxsize=max(1, max_bytes), getsizeof=sizeof)
         self._lock = threading.Lock()
-        self._in_flight: dict[str, asyncio.Future[bytes]] = {}
-        self.hits = 0
-        self.misses = 0
 
     @property
     def current_bytes(self) -> int:
         return int(self._lru.currsize)
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: K) -> V | None:
         with self._lock:
             return self._lru.get(key)
 
     def keeps(self, size: int) -> bool:
-        """Whether an entry of `size` bytes may be cached: one huge BMP would push out
-        thousands of placeholders, so it is served but not kept."""
-        return size <= self.max_bytes // ENTRY_SHARE
+        """Whether an entry of `size` bytes may be kept."""
+        return size <= self.max_bytes // self.entry_share
 
-    def put(self, key: str, value: bytes) -> None:
-        if not self.keeps(len(value)):
+    def put(self, key: K, value: V) -> None:
+        if not self.keeps(self.sizeof(value)):
             return
         with self._lock:
             self._lru[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lru.clear()
+
+
+class RenderCache(SizedLRU[str, bytes]):
+    """Encoded images by ETag, one cache per worker process, with single-flight."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes, len)
+        self._in_flight: dict[str, asyncio.Future[bytes]] = {}
+        self.hits = 0
+        self.misses = 0
 
     async def get_or_make(self, key: str, make: Callable[[], Awaitable[bytes]]) -> bytes:
         """The cached bytes for `key`, or the result of one `make()` shared by every caller

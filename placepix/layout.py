@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 
-from cachetools import LRUCache
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from placepix.cache import SizedLRU
 from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary
 from placepix.spec import Align
 
@@ -376,16 +375,18 @@ def _attaches(char: str) -> bool:
 
 # Rasterised runs, by (font file, size, text): placeholder labels repeat across colours,
 # formats and sizes, and FreeType's rendering is most of a small image's cost. Bounded in bytes.
-_LINE_MASKS: LRUCache[tuple[str, int, str, str], tuple[Image.Image, tuple[int, int]]] = LRUCache(
-    maxsize=LINE_MASK_CACHE_BYTES,
-    getsizeof=lambda entry: len(entry[0].mode) * entry[0].width * entry[0].height + 64,
+_LINE_MASKS: SizedLRU[tuple[str, int, str, str], tuple[Image.Image, tuple[int, int]]] = SizedLRU(
+    LINE_MASK_CACHE_BYTES, lambda entry: image_bytes(entry[0]) + 64
 )
-_LINE_MASKS_LOCK = threading.Lock()
+
+
+def image_bytes(image: Image.Image) -> int:
+    """The bytes of an image's pixels."""
+    return len(image.getbands()) * image.width * image.height
 
 
 def clear_line_masks() -> None:
-    with _LINE_MASKS_LOCK:
-        _LINE_MASKS.clear()
+    _LINE_MASKS.clear()
 
 
 def line_mask(
@@ -395,15 +396,12 @@ def line_mask(
     top-left corner: exactly what `ImageDraw.text` draws for it (same `getmask2` call).
     Mode 'RGBA' gives colour glyphs."""
     key = (str(face.path), int(face.size), mode, text)
-    with _LINE_MASKS_LOCK:
-        cached = _LINE_MASKS.get(key)
+    cached = _LINE_MASKS.get(key)
     if cached is not None:
         return cached
     core, offset = face.getmask2(text, mode=mode, anchor="ls")
     entry = (Image.Image()._new(core), offset)
-    if entry[0].width * entry[0].height <= LINE_MASK_CACHE_BYTES // 8:
-        with _LINE_MASKS_LOCK:
-            _LINE_MASKS[key] = entry
+    _LINE_MASKS.put(key, entry)
     return entry
 
 

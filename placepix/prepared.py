@@ -8,12 +8,10 @@ a known label in a new colour costs the palette and the PNG chunks around the ke
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Hashable
 
-from cachetools import LRUCache
-
-from placepix.layout import GlyphLayer, TextLayout, TextRaster, rasterize_text
+from placepix.cache import SizedLRU
+from placepix.layout import GlyphLayer, TextLayout, TextRaster, image_bytes, rasterize_text
 from placepix.png import index_chunk
 
 CACHE_BYTES = 16 * 1024 * 1024
@@ -42,30 +40,23 @@ class PreparedText:
 
 
 def _layer_bytes(layer: GlyphLayer | None) -> int:
-    if layer is None:
-        return 0
-    return len(layer.image.getbands()) * layer.image.width * layer.image.height
+    return 0 if layer is None else image_bytes(layer.image)
 
 
-_PREPARED: LRUCache[Hashable, PreparedText] = LRUCache(
-    maxsize=CACHE_BYTES, getsizeof=lambda prepared: prepared.nbytes
+_PREPARED: SizedLRU[Hashable, PreparedText] = SizedLRU(
+    CACHE_BYTES, lambda prepared: prepared.nbytes, ENTRY_SHARE
 )
-_LOCK = threading.Lock()
 
 
 def prepared_text(key: Hashable, layout: TextLayout, size: tuple[int, int]) -> PreparedText:
     """The prepared raster of `layout` on a canvas of `size`; `key` must identify both."""
-    with _LOCK:
-        kept = _PREPARED.get(key)
+    kept = _PREPARED.get(key)
     if kept is not None:
         return kept
     prepared = PreparedText(rasterize_text(layout, size), size)
-    if prepared.nbytes <= CACHE_BYTES // ENTRY_SHARE:
-        with _LOCK:
-            _PREPARED[key] = prepared
+    _PREPARED.put(key, prepared)
     return prepared
 
 
 def clear_prepared_text() -> None:
-    with _LOCK:
-        _PREPARED.clear()
+    _PREPARED.clear()
