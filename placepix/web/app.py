@@ -44,7 +44,6 @@ from placepix.web.responses import (
     image_response,
     not_modified,
     raw_image_headers,
-    sliced_image_response,
 )
 from placepix.web.tokens import TokenEndpoint
 
@@ -111,10 +110,8 @@ class ImageEndpoint:
             metrics.CACHE_BYTES.set(self.cache.current_bytes)
         else:
             self.tally.cache_hits += 1
-        if not self.cache.keeps(len(data)):
-            sending = self.admission.sending
-            return sliced_image_response(data, spec.media_type, etag, extra, sending)
-        return image_response(data, spec.media_type, etag, extra)
+        sending = None if self.cache.keeps(len(data)) else self.admission.sending
+        return image_response(data, spec.media_type, etag, extra, sending)
 
     def cached(self, scope: Scope) -> tuple[ImageSpec, bytes, str] | None:
         """(spec, bytes, ETag) when this exact URL was read before and its image is still in

@@ -15,9 +15,17 @@ SLICE_BYTES = 1 << 20
 
 
 def image_response(
-    data: bytes, media_type: str, etag: str, extra: dict[str, str] | None = None
+    data: bytes,
+    media_type: str,
+    etag: str,
+    extra: dict[str, str] | None = None,
+    while_sending: Callable[[int], AbstractContextManager[None]] | None = None,
 ) -> Response:
+    """An image with placepix's caching headers. With `while_sending` (a body too large to
+    keep), it is sent in slices and counted by `while_sending` until the client has it."""
     headers = _image_headers(media_type, etag) | (extra or {})
+    if while_sending is not None:
+        return SlicedResponse(data, while_sending, media_type=media_type, headers=headers)
     return Response(data, media_type=media_type, headers=headers)
 
 
@@ -48,18 +56,6 @@ class SlicedResponse(Response):
                 piece = body[offset : offset + SLICE_BYTES]
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
-
-
-def sliced_image_response(
-    data: bytes,
-    media_type: str,
-    etag: str,
-    extra: dict[str, str] | None,
-    while_sending: Callable[[int], AbstractContextManager[None]],
-) -> Response:
-    """`image_response` for a body too large to keep: sent in slices, counted while sent."""
-    headers = _image_headers(media_type, etag) | (extra or {})
-    return SlicedResponse(data, while_sending, media_type=media_type, headers=headers)
 
 
 def not_modified(media_type: str, etag: str, extra: dict[str, str] | None = None) -> Response:
