@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from PIL import Image
 
@@ -28,19 +28,30 @@ AVIF_QUALITY = 60
 AVIF_SPEED = 10
 PALETTE_FORMATS = frozenset({"gif", "tiff", "bmp"})  # formats that store palette images
 JPEG_MATTE = (255, 255, 255)  # JPEG and BMP: translucent images are flattened onto white
-# Peak working memory of one render per pixel, rounded up from one 4000x4000 render per format
-# in a fresh process (AVIF: 2000x2000), docs/performance.md. libwebp holds an ARGB copy and YUV
-# planes beside Pillow's canvas; libaom its frame buffers and lookahead.
-WORKING_BYTES_PER_PIXEL = {
-    "png": 2,
-    "gif": 2,
-    "tiff": 2,
-    "jpeg": 2,
-    "bmp": 4,
-    "ico": 4,
-    "webp": 10,
-    "avif": 25,
-    "svg": 0,
+
+
+class RenderCost(NamedTuple):
+    """What a render costs per pixel, measured (docs/performance.md) and rounded up.
+
+    `ns`: time on one core, unique-colour 1200x800 renders of the size label; it decides
+    whether a render runs on the event loop. `bytes`: peak working memory, one 4000x4000 render
+    in a fresh process (AVIF 2000x2000); admission control budgets it. libwebp holds an ARGB
+    copy and YUV planes beside Pillow's canvas; libaom its frame buffers and lookahead."""
+
+    ns: float
+    bytes: int
+
+
+COST_PER_PIXEL = {
+    "png": RenderCost(ns=0.3, bytes=2),
+    "jpeg": RenderCost(ns=1.0, bytes=2),
+    "bmp": RenderCost(ns=1.0, bytes=4),
+    "ico": RenderCost(ns=1.0, bytes=4),
+    "tiff": RenderCost(ns=2.7, bytes=2),
+    "gif": RenderCost(ns=3.4, bytes=2),
+    "webp": RenderCost(ns=12.5, bytes=10),
+    "avif": RenderCost(ns=17.5, bytes=25),
+    "svg": RenderCost(ns=0.01, bytes=0),
 }
 
 
@@ -92,30 +103,15 @@ def _shifted(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
     return GlyphLayer(layer.image, (layer.origin[0], layer.origin[1] - rows))
 
 
-# Render time per pixel (ns), rounded up from unique-colour 1200x800 renders of the size label,
-# one core: what decides whether a render is cheap enough to run on the event loop.
-RENDER_NS_PER_PIXEL = {
-    "png": 0.3,
-    "jpeg": 1.0,
-    "bmp": 1.0,
-    "ico": 1.0,
-    "tiff": 2.7,
-    "gif": 3.4,
-    "webp": 12.5,
-    "avif": 17.5,
-    "svg": 0.01,
-}
-
-
 def render_microseconds(fmt: str, pixels: int) -> float:
     """About how long a render of `pixels` in `fmt` takes when its text was seen before."""
-    return pixels * RENDER_NS_PER_PIXEL[fmt] / 1000
+    return pixels * COST_PER_PIXEL[fmt].ns / 1000
 
 
 def working_memory(fmt: str, pixels: int) -> int:
     """About how many bytes a render of `pixels` in `fmt` needs at its peak: what admission
     control budgets, so that two memory-hungry encodes don't run at once."""
-    return pixels * WORKING_BYTES_PER_PIXEL[fmt]
+    return pixels * COST_PER_PIXEL[fmt].bytes
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:
