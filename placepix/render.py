@@ -51,7 +51,7 @@ def render(
     spec = check(parse_url(spec) if isinstance(spec, str) else spec, limits, fonts)
     font = fonts.resolve(spec.font)
     size = (spec.pixel_width, spec.pixel_height)
-    key = (fonts, font, *_layout_key(spec))
+    key = _layout_key(spec, fonts, font)
     layout = _lay_out(*key)
     if spec.format == "svg":
         data = write_svg(size, spec.background, spec.foreground, layout)
@@ -98,12 +98,15 @@ def clear_layout_caches() -> None:
 def lay_out(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> TextLayout:
     """The layout for `spec`, in pixel units. Colours and format don't change it, so it is
     kept for specs that differ only in those."""
-    return _lay_out(fonts, font, *_layout_key(spec))
+    return _lay_out(*_layout_key(spec, fonts, font))
 
 
-def _layout_key(spec: ImageSpec) -> tuple[object, ...]:
-    """What of a spec decides its layout (with the font library and font)."""
+def _layout_key(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> tuple[object, ...]:
+    """Everything that decides a spec's layout, in `_lay_out`'s order: the key of the layout
+    cache, and of the prepared raster (with the canvas size it contains)."""
     return (
+        fonts,
+        font,
         spec.display_text,
         spec.pixel_width,
         spec.pixel_height,
