@@ -15,17 +15,27 @@ from tests.server import running_server
 WORKERS = 2
 PEERS = {"300x200": 3350.0, "1200x800": 400.0}  # dummyimage.com (PHP/GD), from the issue
 QUIET = {"PLACEPIX_ACCESS_LOG": "false", "PLACEPIX_LOG_LEVEL": "warning"}
-# Each wrk thread walks its own sequence of background colours: every request is a new image.
+# Each wrk thread walks its own sequence of background colours, from BENCH_START on: every
+# request is a new image. BENCH_PREFIX and BENCH_SUFFIX frame the colour in the server's URL
+# form (`unique_urls_env`).
 UNIQUE_URLS = """
 local threads = 0
 function setup(thread) thread:set("id", threads); threads = threads + 1 end
-function init(args) counter = 0 end
+function init(args) counter = tonumber(os.getenv("BENCH_START")) end
 function request()
   counter = counter + 1
   local colour = string.format("%06x", (counter * 8 + id) % 16777216)
-  return wrk.format(nil, "/" .. os.getenv("BENCH_SIZE") .. "/" .. colour .. "/fff.png")
+  return wrk.format(nil, os.getenv("BENCH_PREFIX") .. colour .. os.getenv("BENCH_SUFFIX"))
 end
 """
+PLACEPIX_FORM = "/{size}/{colour}/fff.png"  # background `colour`, text fff, PNG
+
+
+def unique_urls_env(form: str, size: str, start: int = 0) -> dict[str, str]:
+    """wrk's environment for UNIQUE_URLS: URLs of `form` ({size} and {colour} to fill in) at
+    this size, colours counted from `start`."""
+    prefix, suffix = form.format(size=size, colour="\0").split("\0")
+    return os.environ | {"BENCH_PREFIX": prefix, "BENCH_SUFFIX": suffix, "BENCH_START": str(start)}
 
 
 def wrk(
@@ -55,8 +65,14 @@ def wrk(
         "failed_pct": round(100 * failed_share, 1),
         "p50_ms": _latency(output, "50%"),
         "p99_ms": _latency(output, "99%"),
-        "socket_errors": float("Socket errors" in output),
+        "socket_errors": float(_socket_errors(output)),
     }
+
+
+def _socket_errors(output: str) -> int:
+    """wrk's "Socket errors: connect 0, read 0, write 0, timeout 0", summed (0 when absent)."""
+    line = re.search(r"Socket errors:.*", output)
+    return sum(int(n) for n in re.findall(r"\d+", line.group(0))) if line else 0
 
 
 def _latency(output: str, percentile: str) -> float:
@@ -90,8 +106,7 @@ def run(quick: bool = False) -> list[dict[str, object]]:
             }
         )
         for size, peer in PEERS.items():
-            env = os.environ | {"BENCH_SIZE": size}
-            misses = wrk(server.url, seconds * 2, UNIQUE_URLS, env)
+            misses = wrk(server.url, seconds * 2, UNIQUE_URLS, unique_urls_env(PLACEPIX_FORM, size))
             rows.append(
                 {
                     "case": f"placepix, unique {size} PNG (cache misses)",

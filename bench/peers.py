@@ -26,34 +26,13 @@ from types import FrameType
 
 import httpx
 
-from bench.http import QUIET, WORKERS, wrk
+from bench.http import PLACEPIX_FORM, QUIET, UNIQUE_URLS, WORKERS, unique_urls_env, wrk
 from tests.server import free_port, running_server
 
 SIZES = ("300x200", "1200x800")
 STARTUP_SECONDS = 30.0
 LIFETIME_SECONDS = 1800  # the peers' servers stop themselves after this, even if we die first
 PIP_SECONDS = 600
-# bench.http.UNIQUE_URLS with a start: each round walks its own block of colours, so a later
-# round never repeats an image (placepix caches). BENCH_PREFIX and BENCH_SUFFIX frame the colour
-# in the server's URL form. done() writes the counts that wrk's report leaves out of
-# Requests/sec: responses that were not 2xx (placepix sheds load with 503) and socket errors.
-UNIQUE_URLS = """
-local threads = 0
-function setup(thread) thread:set("id", threads); threads = threads + 1 end
-function init(args) counter = tonumber(os.getenv("BENCH_START")) end
-function request()
-  counter = counter + 1
-  local colour = string.format("%06x", (counter * 8 + id) % 16777216)
-  return wrk.format(nil, os.getenv("BENCH_PREFIX") .. colour .. os.getenv("BENCH_SUFFIX"))
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  local out = io.open(os.getenv("BENCH_COUNTS"), "w")
-  out:write(string.format("%d %d %d %d\\n", summary.requests, e.status,
-    e.connect + e.read + e.write + e.timeout, summary.duration))
-  out:close()
-end
-"""
 BLOCK = 2**18  # requests per wrk thread in one run before it would reach the next round's colours
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPES = {0: "grey", 2: "RGB", 3: "palette", 4: "grey+alpha", 6: "RGBA"}
@@ -75,10 +54,9 @@ class Target:
         return self.form.format(size=size, colour=colour)
 
     def env(self, size: str, block: int) -> dict[str, str]:
-        """wrk's environment for UNIQUE_URLS: this size, this form, colours from `block`."""
-        prefix, suffix = self.form.format(size=size, colour="\0").split("\0")
-        start = str(block * BLOCK)
-        return os.environ | {"BENCH_PREFIX": prefix, "BENCH_SUFFIX": suffix, "BENCH_START": start}
+        """wrk's environment for UNIQUE_URLS: this size, this form, colours from `block`, so
+        that a later round never repeats an image (placepix caches)."""
+        return unique_urls_env(self.form, size, block * BLOCK)
 
 
 @dataclass(frozen=True)
@@ -92,8 +70,8 @@ class Peer:
     serve: Callable[[Path, Path], contextlib.AbstractContextManager[str]]
 
 
-# placepix and dummyimage read /300x200/abcdef/fff.png as background abcdef, text fff, PNG.
-PLACEPIX_FORM = "/{size}/{colour}/fff.png"
+# placepix and dummyimage both read /300x200/abcdef/fff.png (PLACEPIX_FORM) as background
+# abcdef, text fff, PNG.
 
 
 def run(quick: bool = False) -> list[dict[str, object]]:
@@ -116,7 +94,7 @@ def run(quick: bool = False) -> list[dict[str, object]]:
         server = stack.enter_context(running_server(QUIET, workers=WORKERS))
         targets.insert(0, Target("placepix", server.url, PLACEPIX_FORM))
         pngs |= {("placepix", size): _probe(targets[0], size) for size in SIZES}
-        runs = _measure(targets, seconds, rounds, tmp)
+        runs = _measure(targets, seconds, rounds)
     rows += [_row(t.name, size, runs, pngs[t.name, size]) for size in SIZES for t in targets]
     order = ["placepix", *(peer.name for peer in PEERS)]
     return sorted(
@@ -160,32 +138,28 @@ def _probe(target: Target, size: str) -> str:
 
 
 def _measure(
-    targets: list[Target], seconds: int, rounds: int, tmp: Path
+    targets: list[Target], seconds: int, rounds: int
 ) -> dict[tuple[str, str], list[dict[str, float]]]:
     """Interleave the servers, round after round, so that drift on a shared machine hits each
     alike; one short warm-up each first (opcache, imports, fonts). Block 0 is the warm-up's."""
     if rounds >= 2**24 // 8 // BLOCK:
         raise ValueError(f"at most {2**24 // 8 // BLOCK - 1} rounds: colours would repeat")
     for target in targets:
-        _load(target, SIZES[0], 1, 0, tmp)
+        _load(target, SIZES[0], 1, 0)
     runs: dict[tuple[str, str], list[dict[str, float]]] = {}
     for block in range(1, rounds + 1):
         for size in SIZES:
             for target in targets:
-                result = _load(target, size, seconds, block, tmp)
+                result = _load(target, size, seconds, block)
                 runs.setdefault((target.name, size), []).append(result)
     return runs
 
 
-def _load(target: Target, size: str, seconds: int, block: int, tmp: Path) -> dict[str, float]:
-    """bench.http's wrk run, plus images/s: the 200s only (wrk's Requests/sec counts all)."""
-    counts = tmp / "wrk-counts"
-    env = target.env(size, block) | {"BENCH_COUNTS": str(counts)}
-    result = wrk(target.url, seconds, UNIQUE_URLS, env)
-    requests, refused, socket_errors, micros = (int(n) for n in counts.read_text().split())
-    result["images_per_s"] = (requests - refused) / (micros / 1e6)
-    result["refused_pct"] = 100 * refused / max(requests, 1)
-    result["socket_errors"] = socket_errors
+def _load(target: Target, size: str, seconds: int, block: int) -> dict[str, float]:
+    """bench.http's wrk run; images/s are its 2xx answers only (wrk's Requests/sec counts all)."""
+    result = wrk(target.url, seconds, UNIQUE_URLS, target.env(size, block))
+    result["images_per_s"] = result["ok_rps"]
+    result["refused_pct"] = result["failed_pct"]
     return result
 
 
