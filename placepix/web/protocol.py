@@ -116,6 +116,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         return self._waiting_since is not None and now - self._waiting_since >= self.header_timeout
 
     def _send_stalled(self, now: float) -> bool:
+        """Whether an answer has waited `send_timeout` with nothing of it read. Each check
+        also records progress: less waiting than at the last check, or a drain since."""
         unsent = self.transport.get_write_buffer_size()
         if not unsent or not self._unsent or unsent < self._unsent or self._sent_since_check:
             self._last_progress = now  # read some, or the answer only began since last time
