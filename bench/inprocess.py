@@ -57,7 +57,7 @@ def same_pixels(spec: placepix.ImageSpec) -> bool:
     return ImageChops.difference(decoded, reference).getbbox() is None
 
 
-BENCH_LIMITS = Limits(max_avif_pixels=4000 * 4000)  # measure AVIF at every size too
+BENCH_LIMITS = Limits(max_avif_pixels=4000 * 4000, max_render_memory=1 << 40)  # AVIF too
 
 
 def render_cold(spec: placepix.ImageSpec) -> bytes:

@@ -70,8 +70,9 @@ def run_memory(quick: bool = False) -> list[dict[str, object]]:
 
 def run_isolation(quick: bool = False) -> list[dict[str, object]]:
     seconds = 3 if quick else 6
-    # The worst case the issue names: 4000x4000 AVIF, so the AVIF limit is raised for this run.
-    with running_server(QUIET | {"PLACEPIX_MAX_AVIF_PIXELS": "16000000"}, workers=2) as server:
+    # The worst case the issue names: 4000x4000 AVIF, so the AVIF limits are raised for this run.
+    avif = {"PLACEPIX_MAX_AVIF_PIXELS": "16000000", "PLACEPIX_RENDER_MEMORY_BUDGET": str(512 << 20)}
+    with running_server(QUIET | avif, workers=2) as server:
         httpx.get(server.url + "/300x200.png")
         idle = wrk(server.url + "/300x200.png", seconds)
         stop = threading.Event()

@@ -17,6 +17,8 @@ from placepix.jpeg import MCU_HEIGHT, encode_banded_jpeg
 from placepix.layout import GlyphLayer, TextRaster
 from placepix.png import index_chunk, palette_png
 from placepix.raster import blend_palette, canvas_mode, text_image
+from placepix.webp import BandedEncoder
+from placepix.webp import encoder as banded_webp_encoder
 
 # Chosen by measurement (docs/performance.md): WebP method 0 and AVIF speed 10 are 3-16x faster
 # than the libraries' defaults, at 1.2-2x the size, which placeholders can afford.
@@ -34,24 +36,30 @@ class RenderCost(NamedTuple):
     """What a render costs per pixel, measured (docs/performance.md) and rounded up.
 
     `ns`: time on one core, unique-colour 1200x800 renders of the size label; it decides
-    whether a render runs on the event loop. `bytes`: peak working memory, one 4000x4000 render
-    in a fresh process (AVIF 2000x2000); admission control budgets it. libwebp holds an ARGB
-    copy and YUV planes beside Pillow's canvas; libaom its frame buffers and lookahead."""
+    whether a render runs on the event loop. The rest is peak working memory, the worst of
+    3000x3000 and 4000x4000 renders (AVIF 1500x1500, 2000x2000) of a sentence and of an emoji,
+    in a fresh process, plus ~15 % (tests/test_encoders.py checks it is never less):
+    `bytes` with opaque colours, `translucent` when a colour has alpha (libwebp compresses the
+    alpha plane with its lossless encoder, BMP and JPEG flatten a full-colour canvas), `colour`
+    when the text has colour glyphs (emoji make a full-colour canvas; GIF then quantizes it).
+    Admission control budgets it and refuses renders that need more than the whole budget."""
 
     ns: float
     bytes: int
+    translucent: int
+    colour: int
 
 
 COST_PER_PIXEL = {
-    "png": RenderCost(ns=0.3, bytes=2),
-    "jpeg": RenderCost(ns=1.0, bytes=2),
-    "bmp": RenderCost(ns=1.0, bytes=4),
-    "ico": RenderCost(ns=1.0, bytes=4),
-    "tiff": RenderCost(ns=2.7, bytes=2),
-    "gif": RenderCost(ns=3.4, bytes=2),
-    "webp": RenderCost(ns=12.5, bytes=10),
-    "avif": RenderCost(ns=17.5, bytes=25),
-    "svg": RenderCost(ns=0.01, bytes=0),
+    "png": RenderCost(ns=0.3, bytes=4, translucent=4, colour=11),
+    "jpeg": RenderCost(ns=1.0, bytes=5, translucent=13, colour=12),
+    "bmp": RenderCost(ns=1.0, bytes=4, translucent=13, colour=22),
+    "ico": RenderCost(ns=1.0, bytes=4, translucent=13, colour=22),
+    "tiff": RenderCost(ns=2.7, bytes=3, translucent=7, colour=11),
+    "gif": RenderCost(ns=3.4, bytes=3, translucent=4, colour=25),
+    "webp": RenderCost(ns=12.5, bytes=3, translucent=23, colour=30),
+    "avif": RenderCost(ns=17.5, bytes=25, translucent=35, colour=46),
+    "svg": RenderCost(ns=0.01, bytes=0, translucent=0, colour=0),
 }
 
 
@@ -73,6 +81,8 @@ def encode_text(
         return palette_png(size, palette, has_alpha, indices)
     if fmt == "jpeg":
         return _banded_jpeg(size, background, foreground, text)
+    if fmt == "webp" and (webp := banded_webp_encoder()) is not None:
+        return _banded_webp(webp, size, background, foreground, text)
     image = text_image(size, background, foreground, text, palette=fmt in PALETTE_FORMATS)
     return encode(image, fmt)
 
@@ -97,6 +107,23 @@ def _banded_jpeg(
     return encode_banded_jpeg(size, colour, band, top, JPEG_QUALITY)
 
 
+def _banded_webp(
+    webp: BandedEncoder,
+    size: tuple[int, int],
+    background: Color,
+    foreground: Color,
+    text: TextRaster,
+) -> bytes:
+    """WebP drawn and converted a band of rows at a time (placepix.webp): no full-size canvas."""
+
+    def band(top: int, bottom: int) -> Image.Image:
+        shifted = TextRaster(*(_shifted(layer, top) for layer in (text.coverage, text.color)))
+        return text_image((size[0], bottom - top), background, foreground, shifted, palette=False)
+
+    alpha = canvas_mode(background, foreground) == "RGBA"
+    return webp.encode(size, band, alpha, WEBP_QUALITY, WEBP_METHOD)
+
+
 def _shifted(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
     if layer is None:
         return None
@@ -108,10 +135,19 @@ def render_microseconds(fmt: str, pixels: int) -> float:
     return pixels * COST_PER_PIXEL[fmt].ns / 1000
 
 
-def working_memory(fmt: str, pixels: int) -> int:
-    """About how many bytes a render of `pixels` in `fmt` needs at its peak: what admission
-    control budgets, so that two memory-hungry encodes don't run at once."""
-    return pixels * COST_PER_PIXEL[fmt].bytes
+def working_memory(
+    fmt: str, pixels: int, *, translucent: bool = False, colour_glyphs: bool = False
+) -> int:
+    """About how many bytes a render of `pixels` in `fmt` needs at its peak (an upper
+    estimate): what admission control budgets, so that memory-hungry encodes don't run at once
+    and none runs that would take a worker past its bound."""
+    cost = COST_PER_PIXEL[fmt]
+    per_pixel = cost.bytes
+    if translucent:
+        per_pixel = max(per_pixel, cost.translucent)
+    if colour_glyphs:
+        per_pixel = max(per_pixel, cost.colour)
+    return pixels * per_pixel
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:

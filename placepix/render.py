@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from placepix.distort import distort_text
-from placepix.encoders import encode_text
+from placepix.encoders import encode_text, working_memory
+from placepix.errors import LimitError
 from placepix.fonts import FontFile, FontLibrary, default_library
 from placepix.grammar import parse_url
 from placepix.layout import (
@@ -78,7 +79,43 @@ def check(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
     """Everything that can refuse a spec, done before any pixel is allocated."""
     spec.check(limits)
     fonts.resolve(spec.font)
+    needed = memory_needed(spec, fonts)
+    if needed > limits.max_render_memory:
+        pixels = spec.pixel_width * spec.pixel_height
+        raise LimitError(
+            f"image too large to render: a {spec.pixel_width}x{spec.pixel_height} "
+            f"{_kind(spec, fonts)} needs about {needed >> 20} MiB, render_memory_budget is "
+            f"{limits.max_render_memory >> 20} MiB (at most "
+            f"{limits.max_render_memory * pixels // needed} pixels)"
+        )
     return spec
+
+
+def memory_needed(spec: ImageSpec, fonts: FontLibrary) -> int:
+    """Estimated peak working memory of rendering `spec`, in bytes (`encoders.working_memory`):
+    what admission control budgets and `check` bounds."""
+    return working_memory(
+        spec.format,
+        spec.pixel_width * spec.pixel_height,
+        translucent=_translucent(spec),
+        colour_glyphs=_has_colour_glyphs(spec, fonts),
+    )
+
+
+def _translucent(spec: ImageSpec) -> bool:
+    return not (spec.background.opaque and spec.foreground.opaque)
+
+
+def _has_colour_glyphs(spec: ImageSpec, fonts: FontLibrary) -> bool:
+    font = fonts.resolve(spec.font)
+    return any(fonts.font_for(char, font).color for char in set(spec.display_text))
+
+
+def _kind(spec: ImageSpec, fonts: FontLibrary) -> str:
+    """'webp', 'translucent webp with emoji': what decides a render's memory, in words."""
+    translucent = "translucent " if _translucent(spec) else ""
+    emoji = " with emoji" if _has_colour_glyphs(spec, fonts) else ""
+    return f"{translucent}{spec.format}{emoji}"
 
 
 def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:

@@ -37,11 +37,13 @@ class Settings(BaseSettings):
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
     render_memory_budget: int = Field(
-        160 * 1024 * 1024,
+        96 * 1024 * 1024,
         ge=1,
-        description="Estimated working memory of the renders running at once in each worker, "
-        "in bytes (4000x4000: WebP ~160 MB, PNG ~32 MB; AVIF 2000x2000 ~100 MB); a larger "
-        "render still runs, alone.",
+        description="Estimated peak memory of the renders running at once in each worker, in "
+        "bytes; a render that would need more than all of it is refused (413). Per pixel: "
+        "3-5 bytes for opaque images, up to 19 for translucent WebP, 25 for AVIF, more with "
+        "emoji (docs/performance.md): the defaults allow 4000x4000 in every format with opaque "
+        "colours, and keep a worker near 150 MB.",
     )
     max_unsent_bytes: int = Field(
         64 * 1024 * 1024,
@@ -148,6 +150,7 @@ class Settings(BaseSettings):
             max_font_size=self.max_font_size,
             max_url_length=self.max_url_length,
             max_avif_pixels=self.max_avif_pixels,
+            max_render_memory=self.render_memory_budget,
         )
 
 

@@ -4,16 +4,20 @@ small cached requests and a sampler records every worker's memory.
     python scripts/flood.py --start --workers 2 --seconds 30
     python scripts/flood.py --url http://127.0.0.1:8000 --pid 1234 --seconds 30
 
-The flood cycles through 4000×4000 PNG and WebP, 2000×2000 AVIF (the largest AVIF allowed) and
-4000×4000 AVIF (over max_avif_pixels: must be a 400 at once), with the text made unique so the
+The flood cycles through 4000×4000 PNG and WebP, 2000×2000 AVIF (the largest AVIF allowed),
+4000×4000 AVIF (over max_avif_pixels: must be a 400 at once), and the costliest images per pixel
+that the render memory budget allows: 2000×2000 translucent WebP (libwebp compresses its alpha
+with the lossless encoder) and 3000×3000 PNG with an emoji (a full-colour canvas); 4000×4000
+translucent WebP is over render_memory_budget, a 400 at once. The text is unique so the
 cache never helps, and resends as soon as an answer arrives (a hostile client ignores
 Retry-After). The probe asks for /300x200.png over its own connections every 50 ms. Memory:
 VmRSS of each worker every 100 ms, and VmHWM (pid from --start, or --pid for a server started
 elsewhere).
 
-Exit status 1 if any flood answer is not the expected one (200 or 503; 400 for the AVIF over
-the limit), a 503 lacks Retry-After or Retry-After-Ms, a connection fails, no render succeeded,
-or a probe request failed.
+Exit status 1 if any flood answer is not the expected one (200 or 503; 400 for the requests over
+a limit), a 503 lacks Retry-After or Retry-After-Ms, a connection fails, no render succeeded,
+a probe request failed, or a worker's peak RSS passed --max-rss-mb (150: the bound of the
+performance issue).
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ FLOOD = [
     ("4000x4000 webp", "/4000x4000.webp?text=flood{n}", {200, 503}),
     ("2000x2000 avif", "/2000x2000.avif?text=flood{n}", {200, 503}),
     ("4000x4000 avif", "/4000x4000.avif?text=flood{n}", {400}),
+    ("2000x2000 translucent webp", "/2000x2000/ff000080/00f.webp?text=flood{n}", {200, 503}),
+    ("4000x4000 translucent webp", "/4000x4000/ff000080/00f.webp?text=flood{n}", {400}),
+    ("3000x3000 png with emoji", "/3000x3000.png?text=flood{n}+%F0%9F%98%80", {200, 503}),
 ]
 PROBE_URL = b"/300x200.png"
 NETWORK_ERRORS = (OSError, EOFError, TimeoutError, ValueError, ProtocolError)
@@ -159,7 +166,9 @@ def spread(values: list[float]) -> str:
     return f"p50 {p50:.3f} s, p99 {p99:.3f} s, max {max(values, default=float('nan')):.3f} s"
 
 
-def report(flood: FloodTally, probe: ProbeTally, elapsed: float, sampler: MemorySampler) -> int:
+def report(
+    flood: FloodTally, probe: ProbeTally, elapsed: float, sampler: MemorySampler, max_rss: int
+) -> int:
     """Print the figures; 1 if anything failed."""
     print(f"flood: {sum(flood.answers.values())} answers in {elapsed:.1f} s")
     for kind, _, _ in FLOOD:
@@ -187,7 +196,10 @@ def report(flood: FloodTally, probe: ProbeTally, elapsed: float, sampler: Memory
         print(f"FAILED {number} x {problem}, e.g. {flood.samples[problem]}")
     for problem, number in probe.failures.items():
         print(f"FAILED probe {number} x {problem}")
-    bad = flood.failures or probe.failures or not renders
+    over = {pid: peak for pid, peak in sampler.high_water.items() if peak > max_rss}
+    for pid, peak in over.items():
+        print(f"FAILED worker {pid} peaked at {peak >> 20} MB (--max-rss-mb {max_rss >> 20})")
+    bad = flood.failures or probe.failures or not renders or over
     return 1 if bad else 0
 
 
@@ -200,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30, help="how long to flood")
     parser.add_argument("--connections", type=int, default=32, help="flooding connections")
     parser.add_argument("--probes", type=int, default=2, help="probe connections")
+    parser.add_argument(
+        "--max-rss-mb", type=int, default=150, help="peak RSS (VmHWM) allowed per worker"
+    )
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
     env = {"PLACEPIX_ACCESS_LOG": "false"}
@@ -209,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(2)
         sampler.sample()  # two seconds after: is the memory given back?
         log_errors = server_errors(target.read_log()) if target.read_log else []
-    status = report(flood, probe, elapsed, sampler)
+    status = report(flood, probe, elapsed, sampler, args.max_rss_mb << 20)
     for line in log_errors[:20]:
         print(f"SERVER LOG {line}")
     return 1 if status or log_errors else 0

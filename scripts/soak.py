@@ -12,8 +12,9 @@ a cache filling up levels off.
 
 Exit status 1 on any answer other than the intended ones (200 or 503 for images, 304 for
 conditional requests, 4xx for bad URLs), on any connection error, or if a worker's RSS grew by
-more than cache_bytes + --margin-mb from warm-up to the end: the render cache may fill, and the
-allocator keeps some pools, but anything beyond that is a leak.
+more than its explicit caches (cache_bytes, the line masks and the prepared text) + --margin-mb
+from warm-up to the end: the caches may fill, and the allocator keeps some pools, but anything
+beyond that is a leak.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from placepix.layout import LINE_MASK_CACHE_BYTES
+from placepix.prepared import CACHE_BYTES as PREPARED_CACHE_BYTES
 from scripts._load import (
     Answer,
     Connection,
@@ -280,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         sampler = MemorySampler(target.pid, interval=0.5)
         tally, quiet = asyncio.run(soak(target.address, args, sampler))
         log_errors = server_errors(target.read_log()) if target.read_log else []
-    status = report(tally, args.seconds, quiet, sampler, (args.cache_mb + args.margin_mb) << 20)
+    caches = (args.cache_mb << 20) + LINE_MASK_CACHE_BYTES + PREPARED_CACHE_BYTES
+    status = report(tally, args.seconds, quiet, sampler, caches + (args.margin_mb << 20))
     for line in log_errors[:20]:
         print(f"SERVER LOG {line}")
     return 1 if status or log_errors else 0

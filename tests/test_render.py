@@ -9,8 +9,10 @@ import pytest
 import placepix
 from placepix.colors import Color
 from placepix.errors import LimitError, SpecError
-from placepix.render import etag_for, render
-from placepix.spec import MEDIA_TYPES, ImageSpec
+from placepix.fonts import default_library
+from placepix.grammar import parse_url
+from placepix.render import etag_for, memory_needed, render
+from placepix.spec import MEDIA_TYPES, ImageSpec, Limits
 from tests.conftest import decode
 
 RASTER_FORMATS = sorted(set(MEDIA_TYPES) - {"svg"})
@@ -115,3 +117,20 @@ def test_svg_is_escaped_text() -> None:
     svg = render('200x100.svg?text=<script>alert("x")</script>&').data.decode()
     assert svg.startswith("<svg") and "<script" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_a_render_that_would_need_more_than_the_memory_budget_is_refused() -> None:
+    with pytest.raises(LimitError, match=r"translucent webp needs about .* render_memory_budget"):
+        render("4000x4000/ff000080/00f.webp")
+    small = Limits(max_render_memory=4000 * 4000 * 3 - 1)
+    with pytest.raises(LimitError, match="at most 15999999 pixels"):
+        render("4000x4000.webp", limits=small)
+    assert render("3999x4000.webp", limits=small).data.startswith(b"RIFF")
+
+
+def test_translucency_and_emoji_raise_the_memory_estimate() -> None:
+    fonts = default_library()
+    opaque = memory_needed(parse_url("2000x2000.webp?text=a"), fonts)
+    assert memory_needed(parse_url("2000x2000/ff000080.webp?text=a"), fonts) > 5 * opaque
+    if fonts.describe()["color_emoji"]:
+        assert memory_needed(parse_url("2000x2000.webp?text=a😀"), fonts) > 5 * opaque

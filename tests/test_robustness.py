@@ -230,11 +230,16 @@ def test_the_fuzz_script_finds_no_server_error() -> None:
     assert "failures: 0, server log errors: 0" in result.stdout
 
 
+# A translucent 4000x4000 BMP is flattened to 24 bits: a 48 MB answer. Rendering it needs more
+# than the default render_memory_budget, which these tests are not about.
+BIG_ANSWERS = {"PLACEPIX_ACCESS_LOG": "false", "PLACEPIX_RENDER_MEMORY_BUDGET": str(512 << 20)}
+
+
 def test_clients_that_never_read_do_not_pin_memory_for_ever() -> None:
     """Eight connections ask for a new 48 MB BMP each and never read a byte. 10-15 s later
     the worker must have closed them or not hold eight answers (the render queue bounds
     renders, not the bytes waiting for a socket)."""
-    with running_server({"PLACEPIX_ACCESS_LOG": "false"}) as server:
+    with running_server(BIG_ANSWERS) as server:
         pid = worker_pids(server.process.pid)[0]
         before = _rss(pid)
         readers = []
@@ -255,8 +260,7 @@ def test_clients_that_never_read_do_not_pin_memory_for_ever() -> None:
 def test_a_client_that_stops_reading_is_dropped_after_the_send_timeout() -> None:
     """A reader that stalls part-way through a 48 MB answer loses the connection about
     `send_timeout` later; one that keeps reading, however slowly, gets all of it."""
-    env = {"PLACEPIX_ACCESS_LOG": "false", "PLACEPIX_SEND_TIMEOUT": "2"}
-    with running_server(env) as server:
+    with running_server(BIG_ANSWERS | {"PLACEPIX_SEND_TIMEOUT": "2"}) as server:
         request = b"GET /4000x4000/ff000080.bmp?text=%s HTTP/1.1\r\nHost: x\r\n\r\n"
         with connect(server, timeout=30) as stalled:
             stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)

@@ -112,6 +112,7 @@ BAD_INPUT = [
     ("/600x400?text=" + "x" * 2100, 414, "max_url_length"),
     ("/600x400?font_size=0", 400, "font_size"),
     ("/600@7x", 400, "retina"),
+    ("/4000x4000/ff000080/00f.webp", 400, "render_memory_budget"),
     ("/", 200, ""),
 ]
 

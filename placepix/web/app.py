@@ -24,13 +24,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from placepix import __version__
 from placepix.admission import Admission, OverloadedError
 from placepix.cache import RenderCache
-from placepix.encoders import render_microseconds, working_memory
+from placepix.encoders import render_microseconds
 from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
 from placepix.keys import derive_all
 from placepix.memory import release_free_memory
-from placepix.render import check, etag_for, render
+from placepix.render import check, etag_for, memory_needed, render
 from placepix.settings import Settings
 from placepix.signing import verify
 from placepix.sizes import NAMED_SIZES
@@ -140,7 +140,7 @@ class ImageEndpoint:
             return call()  # a thread hop would cost about as much as the render
         with metrics.RENDERS_IN_FLIGHT.track_inprogress():
             try:
-                async with self.admission.admit(working_memory(spec.format, pixels)):
+                async with self.admission.admit(memory_needed(spec, self.fonts)):
                     return await to_thread.run_sync(call, limiter=self.limiter)
             except OverloadedError:
                 metrics.OVERLOADED.inc()

@@ -1,0 +1,237 @@
+"""Lossy WebP encoded band by band, so that a 4000x4000 image never exists in full colour.
+
+Pillow hands libwebp a full ARGB copy of the image (4 bytes a pixel) and libwebp converts it
+to the YUV 4:2:0 planes its encoder works on (1.5 bytes a pixel), keeping both: with Pillow's
+own RGB canvas, a 4000x4000 WebP peaks near 150 MB. libwebp can also import pixels straight
+into YUV planes (`use_argb = 0`), and its conversion works on pairs of rows, so an image
+imported 64 rows at a time gives the same planes as one imported whole. Here the caller draws
+each band, libwebp converts it, the planes are copied into the picture, and the encoder runs
+on the planes alone: ~2 bytes a pixel at the peak.
+
+This talks to the libwebp that Pillow itself loaded (ctypes, no compiler needed), and only
+when its version is Pillow's, so the bytes are exactly those of Pillow's encoder
+(tests/test_webp.py); where that library can't be found, `encoder()` is None and callers use
+Pillow.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import re
+from collections.abc import Callable
+from ctypes import Structure, c_float, c_int, c_size_t, c_uint32, c_void_p
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, features
+
+BAND_ROWS = 64  # even: libwebp averages chroma over pairs of rows
+_ABI_VERSION = 0x0210  # WEBP_ENCODER_ABI_VERSION of libwebp 1.6; structs unchanged across 1.x
+_YUV420, _YUV420A = 0, 4
+_PRESET_DEFAULT = 0
+
+
+class _Config(Structure):
+    _fields_ = [
+        ("lossless", c_int),
+        ("quality", c_float),
+        ("method", c_int),
+        ("image_hint", c_int),
+        ("target_size", c_int),
+        ("target_PSNR", c_float),
+        *((name, c_int) for name in (
+            "segments", "sns_strength", "filter_strength", "filter_sharpness", "filter_type",
+            "autofilter", "alpha_compression", "alpha_filtering", "alpha_quality", "pass",
+            "show_compressed", "preprocessing", "partitions", "partition_limit",
+            "emulate_jpeg_size", "thread_level", "low_memory", "near_lossless", "exact",
+            "use_delta_palette", "use_sharp_yuv", "qmin", "qmax",
+        )),
+    ]  # fmt: skip
+
+
+class _Picture(Structure):
+    _fields_ = [
+        ("use_argb", c_int),
+        ("colorspace", c_int),
+        ("width", c_int),
+        ("height", c_int),
+        ("y", c_void_p),
+        ("u", c_void_p),
+        ("v", c_void_p),
+        ("y_stride", c_int),
+        ("uv_stride", c_int),
+        ("a", c_void_p),
+        ("a_stride", c_int),
+        ("pad1", c_uint32 * 2),
+        ("argb", c_void_p),
+        ("argb_stride", c_int),
+        ("pad2", c_uint32 * 3),
+        ("writer", c_void_p),
+        ("custom_ptr", c_void_p),
+        ("extra_info_type", c_int),
+        ("extra_info", c_void_p),
+        ("stats", c_void_p),
+        ("error_code", c_int),
+        ("progress_hook", c_void_p),
+        ("user_data", c_void_p),
+        ("pad3", c_uint32 * 3),
+        ("pad4", c_void_p),
+        ("pad5", c_void_p),
+        ("pad6", c_uint32 * 8),
+        ("memory_", c_void_p),
+        ("memory_argb_", c_void_p),
+        ("pad7", c_void_p * 2),
+    ]
+
+
+class _MemoryWriter(Structure):
+    _fields_ = [("mem", c_void_p), ("size", c_size_t), ("max_size", c_size_t), ("pad", c_uint32)]
+
+
+BandSource = Callable[[int, int], Image.Image]
+"""Draws rows [top, bottom) of the image, full width, in RGB or RGBA."""
+
+
+class BandedEncoder:
+    """Lossy WebP from bands of rows, through one libwebp shared library."""
+
+    def __init__(self, library: ctypes.CDLL) -> None:
+        self._lib = library
+        for name, argtypes in _SIGNATURES.items():
+            function = getattr(library, name)
+            function.argtypes = argtypes
+            function.restype = c_int
+        self._write = ctypes.cast(library.WebPMemoryWrite, c_void_p).value
+
+    def encode(
+        self, size: tuple[int, int], band: BandSource, alpha: bool, quality: float, method: int
+    ) -> bytes:
+        """The WebP that Pillow's `save(format="WEBP", quality=..., method=...)` makes of the
+        image whose rows `band` draws; `alpha` says whether it may be translucent."""
+        config = self._config(quality, method)
+        picture = self._picture(size, _YUV420A if alpha else _YUV420)
+        writer = _MemoryWriter()
+        try:
+            if not self._lib.WebPPictureAlloc(ctypes.byref(picture)):
+                raise MemoryError("libwebp could not allocate the picture")
+            self._import_bands(picture, band, alpha)
+            self._lib.WebPMemoryWriterInit(ctypes.byref(writer))
+            picture.writer = self._write
+            picture.custom_ptr = ctypes.addressof(writer)
+            if not self._lib.WebPEncode(ctypes.byref(config), ctypes.byref(picture)):
+                raise ValueError(f"libwebp encoding error {picture.error_code}")
+            return ctypes.string_at(writer.mem, writer.size)
+        finally:
+            self._lib.WebPPictureFree(ctypes.byref(picture))
+            self._lib.WebPMemoryWriterClear(ctypes.byref(writer))
+
+    def _config(self, quality: float, method: int) -> _Config:
+        config = _Config()
+        if not self._lib.WebPConfigInitInternal(
+            ctypes.byref(config), _PRESET_DEFAULT, c_float(75.0), _ABI_VERSION
+        ):
+            raise RuntimeError("libwebp rejected its configuration")
+        config.quality = quality
+        config.method = method
+        if not self._lib.WebPValidateConfig(ctypes.byref(config)):
+            raise ValueError(f"invalid WebP settings: quality {quality}, method {method}")
+        return config
+
+    def _picture(self, size: tuple[int, int], colorspace: int) -> _Picture:
+        picture = _Picture()
+        if not self._lib.WebPPictureInitInternal(ctypes.byref(picture), _ABI_VERSION):
+            raise RuntimeError("libwebp rejected its picture")
+        picture.width, picture.height = size
+        picture.colorspace = colorspace
+        return picture
+
+    def _import_bands(self, picture: _Picture, band: BandSource, alpha: bool) -> None:
+        """Convert each band to YUV(A) in a scratch picture and copy its planes into place."""
+        width, height = picture.width, picture.height
+        scratch = self._picture((width, BAND_ROWS), _YUV420)
+        lib = self._lib
+        import_pixels = lib.WebPPictureImportRGBA if alpha else lib.WebPPictureImportRGBX
+        try:
+            for top in range(0, height, BAND_ROWS):
+                rows = min(BAND_ROWS, height - top)
+                scratch.height = rows
+                pixels = band(top, top + rows).tobytes("raw", "RGBA" if alpha else "RGBX")
+                if not import_pixels(ctypes.byref(scratch), pixels, 4 * width):
+                    raise MemoryError("libwebp could not convert a band")
+                _copy_planes(scratch, picture, top, rows)
+        finally:
+            self._lib.WebPPictureFree(ctypes.byref(scratch))
+
+
+def _copy_planes(band: _Picture, picture: _Picture, top: int, rows: int) -> None:
+    assert band.y_stride == picture.y_stride and band.uv_stride == picture.uv_stride
+    luma, chroma = picture.y_stride, picture.uv_stride
+    chroma_rows = (rows + 1) // 2
+    ctypes.memmove(picture.y + top * luma, band.y, rows * luma)
+    ctypes.memmove(picture.u + top // 2 * chroma, band.u, chroma_rows * chroma)
+    ctypes.memmove(picture.v + top // 2 * chroma, band.v, chroma_rows * chroma)
+    if picture.a:
+        destination = picture.a + top * picture.a_stride
+        if band.a:  # libwebp leaves out the alpha plane of a band that is all opaque
+            ctypes.memmove(destination, band.a, rows * picture.a_stride)
+        else:
+            ctypes.memset(destination, 0xFF, rows * picture.a_stride)
+
+
+_P = c_void_p
+_SIGNATURES: dict[str, list[Any]] = {
+    "WebPGetEncoderVersion": [],
+    "WebPConfigInitInternal": [_P, c_int, c_float, c_int],
+    "WebPValidateConfig": [_P],
+    "WebPPictureInitInternal": [_P, c_int],
+    "WebPPictureAlloc": [_P],
+    "WebPPictureImportRGBA": [_P, ctypes.c_char_p, c_int],
+    "WebPPictureImportRGBX": [_P, ctypes.c_char_p, c_int],
+    "WebPPictureFree": [_P],
+    "WebPMemoryWriterInit": [_P],
+    "WebPMemoryWriterClear": [_P],
+    "WebPEncode": [_P, _P],
+}
+
+
+@cache
+def encoder() -> BandedEncoder | None:
+    """The banded encoder over Pillow's own libwebp, or None when that can't be found."""
+    wanted = features.version("webp")
+    if wanted is None:
+        return None
+    for path in _candidate_libraries():
+        try:
+            library = ctypes.CDLL(path)
+            library.WebPGetEncoderVersion.restype = c_int
+            version = library.WebPGetEncoderVersion()
+        except (OSError, AttributeError):
+            continue
+        if _version_string(version) == wanted:
+            return BandedEncoder(library)
+    return None
+
+
+def _candidate_libraries() -> list[str]:
+    """The libwebp files mapped into this process (Pillow's, once PIL._webp is imported),
+    then the system's."""
+    from PIL import _webp  # noqa: F401  (maps Pillow's libwebp into the process)
+
+    found: list[str] = []
+    maps = Path("/proc/self/maps")
+    if maps.exists():
+        pattern = re.compile(r"(/\S*/libwebp(?:-[0-9a-f]+)?\.so[.\d]*)$")
+        for line in maps.read_text().splitlines():
+            match = pattern.search(line)
+            if match and match.group(1) not in found:
+                found.append(match.group(1))
+    system = ctypes.util.find_library("webp")
+    if system:
+        found.append(system)
+    return found
+
+
+def _version_string(version: int) -> str:
+    return f"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}"
