@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
     render_memory_budget: int = Field(
-        96 * 1024 * 1024,
+        80 * 1024 * 1024,
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
         "bytes; a render that would need more than all of it is refused (413). Per pixel: "
@@ -76,9 +76,9 @@ class Settings(BaseSettings):
         2048, ge=16, description="Longest path + query string accepted (longer: 414)."
     )
     max_avif_pixels: int = Field(
-        2000 * 2000,
+        1600 * 1600,
         ge=1,
-        description="Largest AVIF image in pixels: libaom needs about 17 bytes a pixel.",
+        description="Largest AVIF image in pixels: libaom needs about 25 bytes a pixel.",
     )
     font_dirs: list[Path] = Field(
         default_factory=list,

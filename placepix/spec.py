@@ -53,8 +53,8 @@ class Limits:
     max_text_length: int = 500  # characters, after normalisation
     max_font_size: int = 2000  # pixels (explicit font_size)
     max_url_length: int = 2048  # characters of path + query, as received
-    max_avif_pixels: int = 2000 * 2000  # libaom needs ~25 bytes a pixel: 4000x4000 is 400 MB
-    max_render_memory: int = 96 * 1024 * 1024  # estimated peak bytes of one render
+    max_avif_pixels: int = 1600 * 1600  # libaom needs ~25 bytes a pixel: 4000x4000 is 400 MB
+    max_render_memory: int = 80 * 1024 * 1024  # estimated peak bytes of one render
 
 
 DEFAULT_LIMITS = Limits()

@@ -29,7 +29,7 @@ from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
 from placepix.keys import derive_all
-from placepix.memory import release_free_memory
+from placepix.memory import map_large_blocks_apart, release_free_memory
 from placepix.render import check, etag_for, memory_needed, render
 from placepix.settings import Settings
 from placepix.signing import verify
@@ -204,6 +204,7 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
     """Build the app. Everything it needs is created here, so two apps never share state."""
     settings = settings or Settings()
     fonts = fonts or library_for(tuple(settings.font_dirs))
+    map_large_blocks_apart()
     images = ImageEndpoint(settings, fonts)
     tokens = TokenEndpoint(images, settings)
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
