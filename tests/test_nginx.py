@@ -177,9 +177,12 @@ def test_tokens_are_cached_until_they_expire_and_never_served_stale(cluster: Clu
 def test_sigterm_lets_the_request_in_flight_finish() -> None:
     """SIGTERM while a slow render runs: the client still gets the whole image, then the
     process ends after uvicorn's graceful shutdown (not cut short by the signal)."""
-    with running_server() as server:
+    # The slowest render there is (~0.4 s): a faster one can end before uvicorn's shutdown
+    # looks for open connections, and then there is nothing in flight to wait for.
+    slowest = {"PLACEPIX_MAX_AVIF_PIXELS": "16000000", "PLACEPIX_RENDER_MEMORY_BUDGET": str(10**9)}
+    with running_server(slowest) as server:
         result: dict[str, httpx.Response] = {}
-        slow = f"{server.url}/4000x4000.webp?text=in+flight"
+        slow = f"{server.url}/4000x4000.avif?text=in+flight"
         worker = threading.Thread(target=lambda: result.update(response=get(slow)))
         worker.start()
         wait_for(
@@ -195,6 +198,6 @@ def test_sigterm_lets_the_request_in_flight_finish() -> None:
     response = result["response"]
     assert response.status_code == 200
     assert len(response.content) == int(response.headers["content-length"]) > 1000
-    assert response.content.startswith(b"RIFF")  # a whole WebP file
+    assert response.content[4:12] == b"ftypavif"  # a whole AVIF file
     # uvicorn's graceful path, waiting for the open connection, ran to its end.
     assert "Waiting for connections to close" in log and "Finished server process" in log, log
