@@ -79,9 +79,12 @@ def check(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
     """Everything that can refuse a spec, done before any pixel is allocated."""
     spec.check(limits)
     fonts.resolve(spec.font)
+    pixels = spec.pixel_width * spec.pixel_height
+    worst = working_memory(spec.format, pixels, translucent=True, colour_glyphs=True)
+    if worst <= limits.max_render_memory:
+        return spec  # fits whatever the colours and glyphs: skip the font scan (hot path)
     needed = memory_needed(spec, fonts)
     if needed > limits.max_render_memory:
-        pixels = spec.pixel_width * spec.pixel_height
         raise LimitError(
             f"image too large to render: a {spec.pixel_width}x{spec.pixel_height} "
             f"{_kind(spec, fonts)} needs about {needed >> 20} MiB, render_memory_budget is "

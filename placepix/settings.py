@@ -40,8 +40,8 @@ class Settings(BaseSettings):
         80 * 1024 * 1024,
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
-        "bytes; a render that would need more than all of it is refused (413). Per pixel: "
-        "3-5 bytes for opaque images, up to 19 for translucent WebP, 25 for AVIF, more with "
+        "bytes; a render that would need more than all of it is refused (400). Per pixel: "
+        "3-5 bytes for opaque images, up to 23 for translucent WebP, 25 for AVIF, more with "
         "emoji (docs/performance.md): the defaults allow 4000x4000 in every format with opaque "
         "colours, and keep a worker near 150 MB.",
     )
