@@ -101,8 +101,8 @@ def _banded_jpeg(
     top = min(layer.origin[1] for layer in layers) // MCU_HEIGHT * MCU_HEIGHT
     bottom = max(layer.origin[1] + layer.image.height for layer in layers)
     bottom = min(size[1], -(-bottom // MCU_HEIGHT) * MCU_HEIGHT)
-    shifted = TextRaster(*(_shifted(layer, top) for layer in (text.coverage, text.color)))
     band_size = (size[0], bottom - top)
+    shifted = _shifted(text, top)
     band = flatten(text_image(band_size, background, foreground, shifted, palette=False))
     return encode_banded_jpeg(size, colour, band, top, JPEG_QUALITY)
 
@@ -117,14 +117,19 @@ def _banded_webp(
     """WebP drawn and converted a band of rows at a time (placepix.webp): no full-size canvas."""
 
     def band(top: int, bottom: int) -> Image.Image:
-        shifted = TextRaster(*(_shifted(layer, top) for layer in (text.coverage, text.color)))
+        shifted = _shifted(text, top)
         return text_image((size[0], bottom - top), background, foreground, shifted, palette=False)
 
     alpha = canvas_mode(background, foreground) == "RGBA"
     return webp.encode(size, band, alpha, WEBP_QUALITY, WEBP_METHOD)
 
 
-def _shifted(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
+def _shifted(text: TextRaster, rows: int) -> TextRaster:
+    """`text` for a band that starts `rows` rows down the canvas."""
+    return TextRaster(*(_shifted_layer(layer, rows) for layer in (text.coverage, text.color)))
+
+
+def _shifted_layer(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
     if layer is None:
         return None
     return GlyphLayer(layer.image, (layer.origin[0], layer.origin[1] - rows))
