@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
+import placepix
 from placepix.encoders import COST_PER_PIXEL, render_microseconds, working_memory
+from placepix.fonts import default_library
+from placepix.render import memory_needed
 from placepix.spec import MEDIA_TYPES
+from tests.rendering import peak_growth
 
 
 def test_every_format_has_a_cost() -> None:
@@ -25,24 +28,6 @@ def test_costs_grow_with_pixels_and_order_the_encoders() -> None:
     assert working_memory("png", 200) == 2 * working_memory("png", 100)
 
 
-PEAK_SCRIPT = """
-import sys
-import placepix
-from placepix.fonts import default_library
-from placepix.render import memory_needed
-from placepix.spec import Limits
-
-def peak():
-    with open("/proc/self/status") as status:
-        return next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) * 1024
-
-fonts = default_library()
-spec = placepix.parse_url(sys.argv[1])
-placepix.render(spec.canonical().split("?")[0].replace(str(spec.width), "8", 1), fonts=fonts)
-before = peak()
-placepix.render(spec, fonts=fonts, limits=Limits(max_render_memory=1 << 40))
-print(peak() - before, memory_needed(spec, fonts))
-"""
 SENTENCE = "text=The+quick+brown+fox+jumps+over+the+lazy+dog"
 MEASURED = [
     f"3000x3000{colours}.{fmt}?{text}"
@@ -57,10 +42,6 @@ MEASURED = [
 def test_the_estimate_is_at_least_the_measured_peak(url: str) -> None:
     """Admission control and the render_memory_budget check trust the estimate: a render must
     not take more than it says (measured in a fresh process, after a small warm-up render)."""
-    grown, estimate = map(
-        int,
-        subprocess.run(
-            [sys.executable, "-c", PEAK_SCRIPT, url], capture_output=True, text=True, check=True
-        ).stdout.split(),
-    )
+    grown = peak_growth(url)
+    estimate = memory_needed(placepix.parse_url(url), default_library())
     assert grown <= estimate, f"{grown >> 20} MiB measured, {estimate >> 20} MiB estimated"

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 import placepix
-from placepix.encoders import encode
-from placepix.fonts import default_library
-from placepix.layout import rasterize_text
-from placepix.raster import text_image
-from placepix.render import lay_out
 from tests.conftest import decode
+from tests.rendering import spec_in, whole_image_encode
 
 CASES = [
     "1x1",
@@ -28,13 +24,7 @@ CASES = [
 
 @pytest.mark.parametrize("url", CASES)
 def test_banded_jpeg_is_byte_identical_to_a_whole_image_encode(url: str) -> None:
-    spec = placepix.parse_url(url.replace("?", ".jpg?", 1) if "?" in url else url + ".jpg")
-    fonts = default_library()
-    size = (spec.pixel_width, spec.pixel_height)
-    glyphs = rasterize_text(lay_out(spec, fonts, fonts.resolve(spec.font)), size)
-    whole = encode(
-        text_image(size, spec.background, spec.foreground, glyphs, palette=False), "jpeg"
-    )
+    spec = spec_in(url, "jpg")
     banded = placepix.render(spec).data
-    assert banded == whole
-    assert decode(banded).size == size
+    assert banded == whole_image_encode(spec)
+    assert decode(banded).size == (spec.pixel_width, spec.pixel_height)

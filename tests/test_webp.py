@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
 import placepix
 from placepix import webp
-from placepix.encoders import encode
-from placepix.fonts import default_library
-from placepix.layout import rasterize_text
-from placepix.raster import text_image
-from placepix.render import lay_out
 from tests.conftest import decode
+from tests.rendering import peak_growth, spec_in, whole_image_encode
 
 CASES = [
     "1x1",
@@ -38,16 +33,10 @@ def test_pillows_own_libwebp_is_found() -> None:
 
 @pytest.mark.parametrize("url", CASES)
 def test_banded_webp_is_byte_identical_to_pillows_encoder(url: str) -> None:
-    spec = placepix.parse_url(url.replace("?", ".webp?", 1) if "?" in url else url + ".webp")
-    fonts = default_library()
-    size = (spec.pixel_width, spec.pixel_height)
-    glyphs = rasterize_text(lay_out(spec, fonts, fonts.resolve(spec.font)), size)
-    whole = encode(
-        text_image(size, spec.background, spec.foreground, glyphs, palette=False), "webp"
-    )
+    spec = spec_in(url, "webp")
     banded = placepix.render(spec).data
-    assert banded == whole
-    assert decode(banded).size == size
+    assert banded == whole_image_encode(spec)
+    assert decode(banded).size == (spec.pixel_width, spec.pixel_height)
 
 
 def test_bad_settings_are_refused_by_libwebp() -> None:
@@ -57,22 +46,8 @@ def test_bad_settings_are_refused_by_libwebp() -> None:
         encoder.encode((8, 8), lambda top, bottom: None, False, 80, 9)  # type: ignore[arg-type,return-value]
 
 
-PEAK_SCRIPT = """
-import placepix
-def peak():
-    with open("/proc/self/status") as status:
-        return next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) // 1024
-placepix.render("8x8.webp")
-before = peak()
-placepix.render("4000x4000.webp?text=peak")
-print(peak() - before)
-"""
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_4000_square_webp_takes_little_more_than_its_yuv_planes() -> None:
     """24 MB of YUV planes plus the encoder's own; Pillow's path took ~150 MB more."""
-    grown = subprocess.run(
-        [sys.executable, "-c", PEAK_SCRIPT], capture_output=True, text=True, check=True
-    ).stdout
-    assert int(grown) < 60, grown
+    grown = peak_growth("4000x4000.webp?text=peak")
+    assert grown < 60 << 20, f"{grown >> 20} MiB"

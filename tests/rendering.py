@@ -1,0 +1,56 @@
+"""Helpers for tests of the fast encoders: the whole-image reference, and a render's peak memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import placepix
+from placepix.encoders import encode
+from placepix.fonts import default_library
+from placepix.layout import rasterize_text
+from placepix.raster import text_image
+from placepix.render import lay_out
+from placepix.spec import ImageSpec
+
+
+def whole_image_encode(spec: ImageSpec) -> bytes:
+    """`spec` drawn on one full-colour canvas and saved by Pillow: what a banded encoder must
+    match byte for byte."""
+    fonts = default_library()
+    size = (spec.pixel_width, spec.pixel_height)
+    glyphs = rasterize_text(lay_out(spec, fonts, fonts.resolve(spec.font)), size)
+    image = text_image(size, spec.background, spec.foreground, glyphs, palette=False)
+    return encode(image, spec.format)
+
+
+def spec_in(url: str, extension: str) -> ImageSpec:
+    """The spec of a test case written without a format, in `extension`."""
+    path, _, query = url.partition("?")
+    return placepix.parse_url(f"{path}.{extension}" + (f"?{query}" if query else ""))
+
+
+PEAK_SCRIPT = """
+import dataclasses, sys
+import placepix
+from placepix.spec import Limits
+
+def peak():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) * 1024
+
+spec = placepix.parse_url(sys.argv[1])
+placepix.render(dataclasses.replace(spec, width=8, scale=1))  # fonts, encoder and colours loaded
+before = peak()
+placepix.render(spec, limits=Limits(max_render_memory=1 << 40))
+print(peak() - before)
+"""
+
+
+def peak_growth(url: str) -> int:
+    """Bytes by which rendering `url` raises a fresh process's peak RSS (VmHWM), after a
+    render 8 pixels wide of the same spec; no memory limit applies. Linux only."""
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, url], capture_output=True, text=True, check=True
+    )
+    return int(result.stdout)
