@@ -8,10 +8,13 @@ font directories (Debian's fonts-* packages; see deploy/apt-packages.txt).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
 import threading
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +23,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
+from placepix.cache import SizedLRU
 from placepix.errors import SpecError
 
 BUNDLED_DIR = Path(__file__).parent / "fonts"
@@ -27,6 +31,10 @@ SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 DEFAULT_FONT = "lato"
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 COLOR_EMOJI_SIZE = 109  # Noto Color Emoji is a bitmap font with this one size
+# Loaded FreeType faces kept per process, bounded in bytes: a face holds ~0.3 MB once used,
+# plus the bitmap of the last glyph it drew (up to size² bytes). Loading one takes ~20 µs.
+FACE_CACHE_BYTES = 12 * 1024 * 1024
+FACE_BYTES = 300 * 1024
 
 # name -> (family, file names to look for); placehold.co's names first.
 CATALOGUE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -70,6 +78,23 @@ LAST_FALLBACKS = (
 )
 
 
+class Coverage:
+    """The code points a font has glyphs for, as a sorted array: 4 bytes each, where a
+    frozenset of ints took ~200 (150-odd fallback fonts hold ~75 000 code points)."""
+
+    def __init__(self, code_points: Iterable[int]) -> None:
+        self._sorted = array("I", sorted(code_points))
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, int):
+            return False
+        index = bisect_left(self._sorted, code)
+        return index < len(self._sorted) and self._sorted[index] == code
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+
 @dataclass(frozen=True)
 class FontFile:
     """One font file; `family` is what SVG output names, `color` marks bitmap colour emoji."""
@@ -97,7 +122,7 @@ class FontLibrary:
         self.default = default
         self.fallbacks = tuple(fallbacks)
         self.missing = tuple(missing)
-        self._coverage: dict[Path, frozenset[int]] = {}
+        self._coverage: dict[Path, Coverage] = {}
         self._fingerprint: str | None = None
         self._lock = threading.Lock()
 
@@ -116,24 +141,31 @@ class FontLibrary:
     def font_for(self, char: str, primary: FontFile) -> FontFile:
         """The first font of `primary` and the fallbacks that has a glyph for `char`."""
         code = ord(char)
-        for font in (primary, *self.fallbacks):
-            if code in self.coverage(font):
-                return font
-        return primary  # nobody has it: the primary font's "missing glyph" box
+        read = len(self._coverage)
+        try:
+            for font in (primary, *self.fallbacks):
+                if code in self.coverage(font):
+                    return font
+            return primary  # nobody has it: the primary font's "missing glyph" box
+        finally:
+            if len(self._coverage) > read:
+                # fontTools' parsed tables are cyclic garbage: one emoji walks the whole chain
+                # and would leave ~20 MB for the next full collection. Once per font and process.
+                gc.collect()
 
-    def coverage(self, font: FontFile) -> frozenset[int]:
+    def coverage(self, font: FontFile) -> Coverage:
         """The code points `font` has glyphs for, read once from its cmap."""
         cached = self._coverage.get(font.path)
         if cached is None:
             with TTFont(font.path, fontNumber=0, lazy=True) as parsed:
-                cached = frozenset(parsed.getBestCmap() or {})
+                cached = Coverage(parsed.getBestCmap() or {})
             with self._lock:
                 self._coverage[font.path] = cached
         return cached
 
     def face(self, font: FontFile, size: int) -> ImageFont.FreeTypeFont:
         """A cached face; colour bitmap fonts only come in COLOR_EMOJI_SIZE (callers scale)."""
-        return _face(str(font.path), COLOR_EMOJI_SIZE if font.color else size)
+        return face_of(font, size)
 
     def fingerprint(self) -> str:
         """Changes when any font file changes, so ETags follow the fonts an instance has.
@@ -228,10 +260,27 @@ def _size_of(path: Path) -> int:
         return -1
 
 
-@lru_cache(maxsize=512)
-def _face(path: str, size: int) -> ImageFont.FreeTypeFont:
-    """Load each (file, size) once per process; FreeType faces are immutable once built."""
-    return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
+def face_of(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
+    """The face of `font` at `size` (COLOR_EMOJI_SIZE for colour bitmap fonts), loaded once
+    while it is in use. Hold on to it only while drawing: the cache bounds the faces in memory,
+    not the references to them."""
+    key = (str(font.path), COLOR_EMOJI_SIZE if font.color else size)
+    face = _FACES.get(key)
+    if face is None:
+        face = ImageFont.truetype(key[0], key[1], layout_engine=ImageFont.Layout.RAQM)
+        _FACES.put(key, face)
+    return face
+
+
+def _face_bytes(face: ImageFont.FreeTypeFont) -> int:
+    return FACE_BYTES + int(face.size) ** 2
+
+
+_FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(FACE_CACHE_BYTES, _face_bytes)
+
+
+def clear_faces() -> None:
+    _FACES.clear()
 
 
 @lru_cache(maxsize=8)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from placepix.cache import SizedLRU
-from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary
+from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary, face_of
 from placepix.spec import Align
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
@@ -29,7 +29,7 @@ MAX_HEIGHT_SHARE = 0.45  # ...and a single line at most this share of the padded
 WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger...
 WRAP_BELOW = 0.5  # ...and only text that unwrapped gets less than this share of the largest size
 ELLIPSIS = "…"
-LINE_MASK_CACHE_BYTES = 16 * 1024 * 1024  # rasterised runs kept per process
+LINE_MASK_CACHE_BYTES = 8 * 1024 * 1024  # rasterised runs kept per process
 # Break opportunities: a CJK character on its own, or a word with the spaces after it.
 _CJK = "\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")
@@ -37,15 +37,21 @@ _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")
 
 @dataclass(frozen=True)
 class Run:
-    """Part of a line in one font; its baseline starts at x. Colour bitmap runs are drawn at
-    the font's one size and scaled by `scale`."""
+    """Part of a line in one font at `size`; its baseline starts at x. Colour bitmap runs are
+    drawn at the font's one size and scaled by `scale`."""
 
     text: str
     font: FontFile
-    face: ImageFont.FreeTypeFont
+    size: int
     x: int
     width: int
     scale: float = 1.0
+
+    @property
+    def face(self) -> ImageFont.FreeTypeFont:
+        """Looked up, not kept: cached layouts would otherwise keep every face they used alive
+        (~0.3 MB each) past the face cache's bound."""
+        return face_of(self.font, self.size)
 
 
 @dataclass(frozen=True)
@@ -119,8 +125,7 @@ class Typesetter:
 
     def face(self, font: FontFile, size: int) -> tuple[ImageFont.FreeTypeFont, float]:
         """The face for `font` at `size`, and the scale to draw it at (colour bitmaps)."""
-        face = self.fonts.face(font, size)
-        return face, (size / COLOR_EMOJI_SIZE if font.color else 1.0)
+        return self.fonts.face(font, size), _drawing_scale(font, size)
 
     def width(self, text: str, size: int) -> float:
         return sum(self.run_width(font, piece, size) for font, piece in self.runs(text))
@@ -300,7 +305,7 @@ def _place(
             x = width - padding - line_width
         else:
             x = (width - line_width) // 2
-        shifted = tuple(Run(r.text, r.font, r.face, x + r.x, r.width, r.scale) for r in runs)
+        shifted = tuple(Run(r.text, r.font, r.size, x + r.x, r.width, r.scale) for r in runs)
         families += [r.font.family for r in runs if r.font.family not in families]
         baseline = first_baseline + index * line_height
         placed.append(Line(text, x, baseline, line_width, shifted))
@@ -317,11 +322,15 @@ def _runs(text: str, setter: Typesetter, size: int) -> tuple[list[Run], int]:
     if _is_rtl(text):
         pieces.reverse()
     for font, piece in pieces:
-        face, scale = setter.face(font, size)
         width = math.ceil(setter.run_width(font, piece, size))
-        runs.append(Run(piece, font, face, offset, width, scale))
+        runs.append(Run(piece, font, size, offset, width, _drawing_scale(font, size)))
         offset += width
     return runs, offset
+
+
+def _drawing_scale(font: FontFile, size: int) -> float:
+    """Colour bitmap fonts are drawn at their one size, then scaled to `size`."""
+    return size / COLOR_EMOJI_SIZE if font.color else 1.0
 
 
 def _is_rtl(text: str) -> bool:

@@ -14,8 +14,8 @@ from placepix.cache import SizedLRU
 from placepix.layout import GlyphLayer, TextLayout, TextRaster, image_bytes, rasterize_text
 from placepix.png import index_chunk
 
-CACHE_BYTES = 16 * 1024 * 1024
-ENTRY_SHARE = 16  # 1 MiB: large canvases are few and their text is big; keep the many small
+CACHE_BYTES = 8 * 1024 * 1024
+ENTRY_SHARE = 16  # 512 KiB (a 1920x1080 label): large canvases are few and their text is big
 
 
 class PreparedText:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
 
+import placepix
 from placepix.errors import SpecError
-from placepix.fonts import BUNDLED_DIR, CATALOGUE, FontLibrary, default_library
+from placepix.fonts import (
+    _FACES,
+    BUNDLED_DIR,
+    CATALOGUE,
+    FACE_CACHE_BYTES,
+    Coverage,
+    FontLibrary,
+    default_library,
+)
+from placepix.render import lay_out
 
 FONTS = default_library()
 
@@ -57,6 +69,45 @@ def test_faces_are_loaded_once_per_size() -> None:
     lato = FONTS.resolve(None)
     assert FONTS.face(lato, 33) is FONTS.face(lato, 33)
     assert FONTS.face(lato, 33) is not FONTS.face(lato, 34)
+
+
+def test_faces_at_many_sizes_stay_within_the_cache_bound() -> None:
+    lato = FONTS.resolve(None)
+    for size in range(10, 1500, 7):
+        FONTS.face(lato, size)
+    assert 0 < _FACES.current_bytes <= FACE_CACHE_BYTES
+
+
+def test_a_cached_layout_does_not_keep_its_faces_alive() -> None:
+    """Layouts are cached by the thousand; faces are bounded by their own cache only if
+    nothing else holds them (each is ~0.3 MB and more at large sizes)."""
+    spec = placepix.parse_url("777x333.png?text=kept")
+    layout = lay_out(spec, FONTS, FONTS.resolve(None))
+    face = weakref.ref(layout.lines[0].runs[0].face)
+    _FACES.clear()
+    gc.collect()
+    assert face() is None
+    assert layout.lines[0].runs[0].face.size == layout.font_size  # loaded again on demand
+
+
+def test_reading_coverage_leaves_no_cyclic_garbage() -> None:
+    """An emoji walks the whole fallback chain, parsing 150-odd cmaps with fontTools; its
+    cyclic garbage (~20 MB) must not wait for the next full collection."""
+    library = FontLibrary.discover([])
+    gc.collect()
+    gc.disable()
+    try:
+        assert library.font_for("😀", library.resolve(None)).color
+        assert gc.collect() < 100
+    finally:
+        gc.enable()
+
+
+def test_coverage_answers_membership() -> None:
+    coverage = Coverage({0x41, 0x3042, 0x1F600})
+    assert 0x41 in coverage and 0x1F600 in coverage
+    assert 0x42 not in coverage and 0 not in coverage and 0x10FFFF not in coverage
+    assert "A" not in coverage and len(coverage) == 3
 
 
 def test_font_dirs_add_fonts_by_name(tmp_path: Path) -> None:
