@@ -1,13 +1,14 @@
 """The explicit caches: `SizedLRU`, a thread-safe LRU bounded in bytes (cachetools) behind every
-cache of rendered data, and `RenderCache`, encoded images with single-flight so that concurrent
-misses for one key render once."""
+cache of rendered data; `RenderCache`, encoded images with single-flight so that concurrent
+misses for one key render once; and `CachePool`, which makes a worker's caches give way to the
+renders in flight, so that caches and renders share one memory bound."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache
 
@@ -52,6 +53,16 @@ class SizedLRU(Generic[K, V]):
         with self._lock:
             self._lru.clear()
 
+    def shrink_to(self, max_bytes: int) -> int:
+        """Drop least-recently-used entries until at most `max_bytes` remain; the bytes dropped.
+        The bound itself is unchanged: the cache may grow again."""
+        dropped = 0
+        with self._lock:
+            while self._lru.currsize > max_bytes:
+                _, value = self._lru.popitem()
+                dropped += self.sizeof(value)
+        return dropped
+
 
 class RenderCache(SizedLRU[str, bytes]):
     """Encoded images by ETag, one cache per worker process, with single-flight."""
@@ -88,3 +99,25 @@ class RenderCache(SizedLRU[str, bytes]):
             return value
         finally:
             del self._in_flight[key]
+
+
+class CachePool:
+    """Caches that give way to renders. While renders hold `in_use` bytes of working memory,
+    the caches together keep at most their combined bound minus `in_use` (each in proportion
+    to its own bound): a worker holds at most max(combined bound, render budget) for both,
+    instead of their sum. Caches fill again once the renders are done."""
+
+    def __init__(self, caches: Sequence[SizedLRU[Any, Any]]) -> None:
+        self.caches = tuple(caches)
+        self.max_bytes = sum(cache.max_bytes for cache in self.caches)
+
+    @property
+    def current_bytes(self) -> int:
+        return sum(cache.current_bytes for cache in self.caches)
+
+    def make_room(self, in_use: int) -> int:
+        """Shrink the caches for renders holding `in_use` bytes; the bytes dropped."""
+        if self.current_bytes + in_use <= self.max_bytes:
+            return 0
+        share = max(0, self.max_bytes - in_use) / self.max_bytes
+        return sum(cache.shrink_to(int(cache.max_bytes * share)) for cache in self.caches)

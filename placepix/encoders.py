@@ -57,7 +57,7 @@ COST_PER_PIXEL = {
     "ico": RenderCost(ns=1.0, bytes=4, translucent=13, colour=22),
     "tiff": RenderCost(ns=2.7, bytes=3, translucent=7, colour=11),
     "gif": RenderCost(ns=3.4, bytes=3, translucent=4, colour=25),
-    "webp": RenderCost(ns=12.5, bytes=3, translucent=23, colour=30),
+    "webp": RenderCost(ns=12.5, bytes=3, translucent=24, colour=30),
     "avif": RenderCost(ns=17.5, bytes=25, translucent=35, colour=46),
     "svg": RenderCost(ns=0.01, bytes=0, translucent=0, colour=0),
 }

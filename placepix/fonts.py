@@ -265,10 +265,10 @@ def face_of(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
     while it is in use. Hold on to it only while drawing: the cache bounds the faces in memory,
     not the references to them."""
     key = (str(font.path), COLOR_EMOJI_SIZE if font.color else size)
-    face = _FACES.get(key)
+    face = FACES.get(key)
     if face is None:
         face = ImageFont.truetype(key[0], key[1], layout_engine=ImageFont.Layout.RAQM)
-        _FACES.put(key, face)
+        FACES.put(key, face)
     return face
 
 
@@ -276,11 +276,11 @@ def _face_bytes(face: ImageFont.FreeTypeFont) -> int:
     return FACE_BYTES + int(face.size) ** 2
 
 
-_FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(FACE_CACHE_BYTES, _face_bytes)
+FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(FACE_CACHE_BYTES, _face_bytes)
 
 
 def clear_faces() -> None:
-    _FACES.clear()
+    FACES.clear()
 
 
 @lru_cache(maxsize=8)

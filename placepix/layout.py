@@ -384,7 +384,7 @@ def _attaches(char: str) -> bool:
 
 # Rasterised runs, by (font file, size, text): placeholder labels repeat across colours,
 # formats and sizes, and FreeType's rendering is most of a small image's cost. Bounded in bytes.
-_LINE_MASKS: SizedLRU[tuple[str, int, str, str], tuple[Image.Image, tuple[int, int]]] = SizedLRU(
+LINE_MASKS: SizedLRU[tuple[str, int, str, str], tuple[Image.Image, tuple[int, int]]] = SizedLRU(
     LINE_MASK_CACHE_BYTES, lambda entry: image_bytes(entry[0]) + 64
 )
 
@@ -395,7 +395,7 @@ def image_bytes(image: Image.Image) -> int:
 
 
 def clear_line_masks() -> None:
-    _LINE_MASKS.clear()
+    LINE_MASKS.clear()
 
 
 def line_mask(
@@ -405,12 +405,12 @@ def line_mask(
     top-left corner: exactly what `ImageDraw.text` draws for it (same `getmask2` call).
     Mode 'RGBA' gives colour glyphs."""
     key = (str(face.path), int(face.size), mode, text)
-    cached = _LINE_MASKS.get(key)
+    cached = LINE_MASKS.get(key)
     if cached is not None:
         return cached
     core, offset = face.getmask2(text, mode=mode, anchor="ls")
     entry = (Image.Image()._new(core), offset)
-    _LINE_MASKS.put(key, entry)
+    LINE_MASKS.put(key, entry)
     return entry
 
 

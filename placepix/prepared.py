@@ -43,20 +43,20 @@ def _layer_bytes(layer: GlyphLayer | None) -> int:
     return 0 if layer is None else image_bytes(layer.image)
 
 
-_PREPARED: SizedLRU[Hashable, PreparedText] = SizedLRU(
+PREPARED: SizedLRU[Hashable, PreparedText] = SizedLRU(
     CACHE_BYTES, lambda prepared: prepared.nbytes, ENTRY_SHARE
 )
 
 
 def prepared_text(key: Hashable, layout: TextLayout, size: tuple[int, int]) -> PreparedText:
     """The prepared raster of `layout` on a canvas of `size`; `key` must identify both."""
-    kept = _PREPARED.get(key)
+    kept = PREPARED.get(key)
     if kept is not None:
         return kept
     prepared = PreparedText(rasterize_text(layout, size), size)
-    _PREPARED.put(key, prepared)
+    PREPARED.put(key, prepared)
     return prepared
 
 
 def clear_prepared_text() -> None:
-    _PREPARED.clear()
+    PREPARED.clear()

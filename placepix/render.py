@@ -5,20 +5,23 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+from placepix.cache import SizedLRU
 from placepix.distort import distort_text
 from placepix.encoders import encode_text, working_memory
 from placepix.errors import LimitError
-from placepix.fonts import FontFile, FontLibrary, default_library
+from placepix.fonts import FACES, FontFile, FontLibrary, default_library
 from placepix.grammar import parse_url
 from placepix.layout import (
+    LINE_MASKS,
     TextLayout,
     Typesetter,
     clear_line_masks,
     lay_out_text,
     rasterize_text,
 )
-from placepix.prepared import clear_prepared_text, prepared_text
+from placepix.prepared import PREPARED, clear_prepared_text, prepared_text
 from placepix.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
 from placepix.svg import write_svg
 
@@ -126,6 +129,12 @@ def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:
     fonts = fonts or default_library()
     key = f"{RENDER_VERSION}\n{fonts.fingerprint()}\n{spec.canonical()}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def text_caches() -> tuple[SizedLRU[Any, Any], ...]:
+    """The process's caches of text work (rasterised runs, prepared rasters, loaded faces),
+    for a `CachePool` to shrink while large renders run."""
+    return (LINE_MASKS, PREPARED, FACES)
 
 
 def clear_layout_caches() -> None:

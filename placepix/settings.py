@@ -60,9 +60,11 @@ class Settings(BaseSettings):
     )
     default_format: str = Field("png", description="Format of URLs that name none.")
     cache_bytes: int = Field(
-        64 * 1024 * 1024,
+        48 * 1024 * 1024,
         ge=0,
-        description="Bytes of encoded images each worker keeps in memory (0 disables).",
+        description="Bytes of encoded images each worker keeps in memory (0 disables). The "
+        "caches give way to renders: while renders hold N bytes of render_memory_budget, the "
+        "caches keep at most their combined bound (this plus ~28 MiB of text caches) minus N.",
     )
     max_side: int = Field(
         4000, ge=1, description="Largest width or height in pixels, after retina."

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from placepix.cache import RenderCache
+from placepix.cache import CachePool, RenderCache, SizedLRU
 
 
 def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
@@ -73,3 +73,32 @@ def test_failures_reach_every_waiter_and_are_not_cached() -> None:
     with pytest.raises(ValueError):
         asyncio.run(cache.get_or_make("k", failing))
     assert calls == 2
+
+
+def filled(max_bytes: int, entries: int, size: int) -> SizedLRU[str, bytes]:
+    cache: SizedLRU[str, bytes] = SizedLRU(max_bytes, len)
+    for index in range(entries):
+        cache.put(f"e{index}", b"x" * size)
+    return cache
+
+
+def test_shrinking_drops_the_least_recently_used_first() -> None:
+    cache = filled(1000, 10, 100)
+    assert cache.get("e0") is not None  # e0 is now the most recent
+    assert cache.shrink_to(300) == 700
+    assert cache.current_bytes == 300
+    assert cache.get("e0") is not None and cache.get("e9") is not None
+    assert cache.get("e1") is None
+    cache.put("again", b"x" * 100)  # the bound did not change
+    assert cache.current_bytes == 400
+
+
+def test_caches_give_way_to_renders_in_proportion_to_their_bounds() -> None:
+    images, masks = filled(3000, 30, 100), filled(1000, 10, 100)
+    pool = CachePool([images, masks])
+    assert pool.make_room(in_use=0) == 0  # full caches and no render: nothing to do
+    assert pool.make_room(in_use=2000) == 2000  # half the combined bound
+    assert (images.current_bytes, masks.current_bytes) == (1500, 500)
+    assert pool.make_room(in_use=1000) == 0  # caches + renders fit already
+    pool.make_room(in_use=10_000)  # renders larger than every cache: the caches empty
+    assert pool.current_bytes == 0

@@ -12,10 +12,10 @@ import pytest
 import placepix
 from placepix.errors import SpecError
 from placepix.fonts import (
-    _FACES,
     BUNDLED_DIR,
     CATALOGUE,
     FACE_CACHE_BYTES,
+    FACES,
     Coverage,
     FontLibrary,
     default_library,
@@ -75,7 +75,7 @@ def test_faces_at_many_sizes_stay_within_the_cache_bound() -> None:
     lato = FONTS.resolve(None)
     for size in range(10, 1500, 7):
         FONTS.face(lato, size)
-    assert 0 < _FACES.current_bytes <= FACE_CACHE_BYTES
+    assert 0 < FACES.current_bytes <= FACE_CACHE_BYTES
 
 
 def test_a_cached_layout_does_not_keep_its_faces_alive() -> None:
@@ -84,7 +84,7 @@ def test_a_cached_layout_does_not_keep_its_faces_alive() -> None:
     spec = placepix.parse_url("777x333.png?text=kept")
     layout = lay_out(spec, FONTS, FONTS.resolve(None))
     face = weakref.ref(layout.lines[0].runs[0].face)
-    _FACES.clear()
+    FACES.clear()
     gc.collect()
     assert face() is None
     assert layout.lines[0].runs[0].face.size == layout.font_size  # loaded again on demand

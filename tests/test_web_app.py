@@ -160,3 +160,19 @@ def test_a_repeated_url_from_the_cache_shortcut_is_the_same_response() -> None:
     assert head.headers["content-length"] == first.headers["content-length"]
     again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_the_render_cache_gives_way_to_a_large_render() -> None:
+    """Caches and renders share one bound: a render admitted with more memory than the caches
+    leave free empties them first (docs/performance.md)."""
+    small = create_app(Settings(cache_bytes=1024 * 1024))
+    images = small.state.images
+    with TestClient(small) as local:
+        for index in range(24):  # ~0.9 MB of cached BMPs
+            assert local.get(f"/200x190/{index:06x}.bmp").status_code == 200
+        before = images.cache.current_bytes
+        # ~30 MB budgeted, more than the caches' combined bound leaves beside them
+        assert local.get("/2800x2800.png?text=large").status_code == 200
+        after = images.cache.current_bytes
+    assert before > 500_000
+    assert after < 100_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from functools import partial
@@ -23,14 +23,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from placepix import __version__
 from placepix.admission import Admission, OverloadedError
-from placepix.cache import RenderCache
+from placepix.cache import CachePool, RenderCache
 from placepix.encoders import render_microseconds
 from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
 from placepix.keys import derive_all
 from placepix.memory import map_large_blocks_apart, release_free_memory
-from placepix.render import check, etag_for, memory_needed, render
+from placepix.render import check, etag_for, memory_needed, render, text_caches
 from placepix.settings import Settings
 from placepix.signing import verify
 from placepix.sizes import NAMED_SIZES
@@ -50,6 +50,7 @@ from placepix.web.tokens import TokenEndpoint
 STATIC_DIR = Path(__file__).parent / "static"
 KNOWN_URLS = 4096
 TRIM_AFTER_PIXELS = 2_000_000  # renders this large hand their freed buffers back to the OS
+TRIM_AFTER_BYTES = 1024 * 1024  # ...and so do caches that dropped this much for a render
 NO_STORE = {"Cache-Control": "no-store"}
 log = logging.getLogger("placepix")
 
@@ -62,6 +63,7 @@ class ImageEndpoint:
         self.limits: Limits = settings.limits()
         self.fonts = fonts
         self.cache = RenderCache(settings.cache_bytes)
+        self.caches = CachePool([self.cache, *text_caches()])
         self.limiter = CapacityLimiter(settings.render_threads)
         self.admission = Admission(
             settings.max_pending_renders,
@@ -141,10 +143,17 @@ class ImageEndpoint:
         with metrics.RENDERS_IN_FLIGHT.track_inprogress():
             try:
                 async with self.admission.admit(memory_needed(spec, self.fonts)):
-                    return await to_thread.run_sync(call, limiter=self.limiter)
+                    return await to_thread.run_sync(self._make_room, call, limiter=self.limiter)
             except OverloadedError:
                 metrics.OVERLOADED.inc()
                 raise
+
+    def _make_room(self, render: Callable[[], bytes]) -> bytes:
+        """Shrink the caches for the renders admitted (this one too), then render. Dropped
+        entries go back to the OS before the render allocates, or the worker would hold both."""
+        if self.caches.make_room(self.admission.in_use) >= TRIM_AFTER_BYTES:
+            release_free_memory()
+        return render()
 
     def _timed_render(self, spec: ImageSpec) -> bytes:
         with metrics.RENDER_SECONDS.labels(spec.format).time():
