@@ -42,7 +42,7 @@ def big_images(url: str, count: int, stop: threading.Event | None = None) -> int
             if stop is not None and stop.is_set():
                 break
             fmt = FORMATS[index % len(FORMATS)] if stop is None else "avif"
-            size = "1600x1600" if fmt == "avif" and stop is None else "4000x4000"
+            size = "1500x1500" if fmt == "avif" and stop is None else "4000x4000"
             response = http.get(f"/{size}/{index:06x}/fff.{fmt}?text=Big+{index}")
             assert response.status_code == 200, response.text
             done += 1
@@ -60,7 +60,7 @@ def run_memory(quick: bool = False) -> list[dict[str, object]]:
         peaks = [peak_rss_mb(pid) for pid in worker_pids(server.process.pid)]
     return [
         {
-            "case": f"{2 * count} requests, 4000x4000 (AVIF: 1600x1600, its default limit), "
+            "case": f"{2 * count} requests, 4000x4000 (AVIF: 1500x1500, its default limit), "
             f"{', '.join(FORMATS)}, 2 at a time",
             "peak_rss_mb_per_worker": [round(p, 1) for p in peaks],
             "target_mb": 150,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from placepix.errors import PlacepixError
@@ -55,12 +55,16 @@ class Admission:
         self._queue: deque[tuple[int, asyncio.Future[None]]] = deque()
 
     @asynccontextmanager
-    async def admit(self, cost: int) -> AsyncIterator[None]:
-        """Hold a place for a render needing `cost` bytes; `OverloadedError` when none is free."""
+    async def admit(self, cost: int | Callable[[], Awaitable[int]]) -> AsyncIterator[None]:
+        """Hold a place for a render needing `cost` bytes; `OverloadedError` when none is free.
+        `cost` may be an estimate still to make (awaited once the render has its place, so that
+        a flood is refused before any estimate is made; it may refuse the render by raising)."""
         if self.pending >= self.max_pending or self._too_much_unsent():
             raise OverloadedError(self.retry_after_ms)
         self.pending += 1
         try:
+            if not isinstance(cost, int):
+                cost = await cost()
             await self._take(cost)
             if self._too_much_unsent():  # clients stopped reading while this one waited
                 self._give_back(cost)

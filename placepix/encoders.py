@@ -33,33 +33,54 @@ JPEG_MATTE = (255, 255, 255)  # JPEG and BMP: translucent images are flattened o
 
 
 class RenderCost(NamedTuple):
-    """What a render costs per pixel, measured (docs/performance.md) and rounded up.
+    """What a render costs, measured (docs/performance.md) and rounded up.
 
-    `ns`: time on one core, unique-colour 1200x800 renders of the size label; it decides
-    whether a render runs on the event loop. The rest is peak working memory, the worst of
-    3000x3000 and 4000x4000 renders (AVIF 1500x1500, 2000x2000) of a sentence and of an emoji,
-    in a fresh process, plus ~15 % (tests/test_encoders.py checks it is never less):
-    `bytes` with opaque colours, `translucent` when a colour has alpha (libwebp compresses the
-    alpha plane with its lossless encoder, BMP and JPEG flatten a full-colour canvas), `colour`
-    when the text has colour glyphs (emoji make a full-colour canvas; GIF then quantizes it).
-    Admission control budgets it and refuses renders that need more than the whole budget."""
+    `ns`: time per pixel on one core, unique-colour 1200x800 renders of the size label; it
+    decides whether a render runs on the event loop. The rest is peak working memory in bytes,
+    fitted to 84 renders in fresh processes (3000x3000, AVIF 1500x1500: the size label, one
+    letter, a sentence, a paragraph, emoji; opaque and translucent) plus 15 %
+    (tests/test_encoders.py checks the estimate is never less than a render takes). Per pixel
+    of the canvas: `opaque`; `translucent` when a colour has alpha (libwebp compresses the
+    alpha plane with its lossless encoder, BMP and JPEG flatten a full-colour canvas); `colour`
+    when the text has colour glyphs (a full-colour canvas; GIF then quantizes it). Per pixel
+    of the text's box (`text`, `translucent_text`): the rasterised glyphs, their caches and
+    what the encoder makes of them. Admission control budgets the estimate and refuses renders
+    that need more than the whole budget."""
 
     ns: float
-    bytes: int
-    translucent: int
-    colour: int
+    opaque: float
+    translucent: float
+    colour: float
+    text: float
+    translucent_text: float
 
 
 COST_PER_PIXEL = {
-    "png": RenderCost(ns=0.3, bytes=4, translucent=4, colour=11),
-    "jpeg": RenderCost(ns=1.0, bytes=5, translucent=13, colour=12),
-    "bmp": RenderCost(ns=1.0, bytes=4, translucent=13, colour=22),
-    "ico": RenderCost(ns=1.0, bytes=4, translucent=13, colour=22),
-    "tiff": RenderCost(ns=2.7, bytes=3, translucent=7, colour=11),
-    "gif": RenderCost(ns=3.4, bytes=3, translucent=4, colour=25),
-    "webp": RenderCost(ns=12.5, bytes=3, translucent=24, colour=30),
-    "avif": RenderCost(ns=17.5, bytes=25, translucent=35, colour=46),
-    "svg": RenderCost(ns=0.01, bytes=0, translucent=0, colour=0),
+    "png": RenderCost(
+        ns=0.3, opaque=0.6, translucent=0.6, colour=5.8, text=5.6, translucent_text=5.6
+    ),
+    "jpeg": RenderCost(
+        ns=1.0, opaque=0.6, translucent=1.2, colour=12.6, text=7.9, translucent_text=21.7
+    ),
+    "bmp": RenderCost(
+        ns=1.0, opaque=2.1, translucent=11.6, colour=15.5, text=3.5, translucent_text=2.8
+    ),
+    "ico": RenderCost(
+        ns=1.0, opaque=2.1, translucent=11.6, colour=15.5, text=3.5, translucent_text=2.8
+    ),
+    "tiff": RenderCost(
+        ns=2.7, opaque=1.0, translucent=5.8, colour=5.8, text=2.9, translucent_text=1.8
+    ),
+    "gif": RenderCost(
+        ns=3.4, opaque=1.0, translucent=2.2, colour=19.3, text=3.0, translucent_text=2.4
+    ),
+    "webp": RenderCost(
+        ns=12.5, opaque=2.1, translucent=27.6, colour=24.7, text=2.0, translucent_text=0.1
+    ),
+    "avif": RenderCost(
+        ns=17.5, opaque=27.0, translucent=33.9, colour=33.4, text=4.0, translucent_text=6.7
+    ),
+    "svg": RenderCost(ns=0.01, opaque=0, translucent=0, colour=0, text=0, translucent_text=0),
 }
 
 
@@ -141,18 +162,23 @@ def render_microseconds(fmt: str, pixels: int) -> float:
 
 
 def working_memory(
-    fmt: str, pixels: int, *, translucent: bool = False, colour_glyphs: bool = False
+    fmt: str,
+    pixels: int,
+    text_pixels: int,
+    *,
+    translucent: bool = False,
+    colour_glyphs: bool = False,
 ) -> int:
-    """About how many bytes a render of `pixels` in `fmt` needs at its peak (an upper
-    estimate): what admission control budgets, so that memory-hungry encodes don't run at once
-    and none runs that would take a worker past its bound."""
+    """About how many bytes a render of `pixels` in `fmt` needs at its peak, its text filling
+    a box of `text_pixels` (an upper estimate): what admission control budgets, so that
+    memory-hungry encodes don't run at once and none runs that would take a worker past its
+    bound."""
     cost = COST_PER_PIXEL[fmt]
-    per_pixel = cost.bytes
-    if translucent:
-        per_pixel = max(per_pixel, cost.translucent)
+    canvas = cost.translucent if translucent else cost.opaque
     if colour_glyphs:
-        per_pixel = max(per_pixel, cost.colour)
-    return pixels * per_pixel
+        canvas = max(canvas, cost.colour)
+    text = cost.translucent_text if translucent else cost.text
+    return int(pixels * canvas + text_pixels * text)
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:

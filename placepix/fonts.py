@@ -33,7 +33,7 @@ FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 COLOR_EMOJI_SIZE = 109  # Noto Color Emoji is a bitmap font with this one size
 # Loaded FreeType faces kept per process, bounded in bytes: a face holds ~0.3 MB once used,
 # plus the bitmap of the last glyph it drew (up to size² bytes). Loading one takes ~20 µs.
-FACE_CACHE_BYTES = 12 * 1024 * 1024
+FACE_CACHE_BYTES = 8 * 1024 * 1024
 FACE_BYTES = 300 * 1024
 
 # name -> (family, file names to look for); placehold.co's names first.

@@ -217,7 +217,10 @@ def _largest_wrapped_size(
     """Binary search for the largest size whose wrapped lines fit `box`."""
     tokens = [_tokens(p) for p in paragraphs]
     widths = [[setter.width(t, MEASURE_SIZE) for t in ts] for ts in tokens]
-    low, high = smallest, cap
+    widest_token = max((w for ws in widths for w in ws), default=0.0)
+    if widest_token:  # no size at which a word would have to break inside itself
+        cap = min(cap, int(box[0] * TEXT_AREA * MEASURE_SIZE / widest_token))
+    low, high = smallest, max(smallest, cap)
     while low < high:
         middle = (low + high + 1) // 2
         if _wrapped_height(widths, middle, box[0] * TEXT_AREA) <= box[1]:

@@ -27,8 +27,9 @@ from placepix.svg import write_svg
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "8"
+RENDER_VERSION = "9"
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
+SMALL_RENDER_BYTES = 16 * 1024 * 1024  # estimated without a layout below this (worst case)
 
 
 @dataclass(frozen=True)
@@ -80,32 +81,74 @@ def _raster(
 
 def check(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
     """Everything that can refuse a spec, done before any pixel is allocated."""
+    check_request(spec, limits, fonts)
+    check_memory(spec, limits, fonts)
+    return spec
+
+
+def check_request(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
+    """The checks that need no layout, cheap enough for every request: the spec's limits, the
+    font name, and a canvas that needs more memory than allowed before any text is drawn.
+    `check_memory` does the rest (the server runs it in a render thread)."""
     spec.check(limits)
     fonts.resolve(spec.font)
     pixels = spec.pixel_width * spec.pixel_height
-    worst = working_memory(spec.format, pixels, translucent=True, colour_glyphs=True)
-    if worst <= limits.max_render_memory:
-        return spec  # fits whatever the colours and glyphs: skip the font scan (hot path)
+    canvas = working_memory(spec.format, pixels, 0, translucent=_translucent(spec))
+    if canvas > limits.max_render_memory:
+        raise _too_large(spec, fonts, canvas, limits)
+    return spec
+
+
+def check_memory(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> int:
+    """The render's estimated peak memory (`memory_needed`); `LimitError` when it is more than
+    `limits.max_render_memory`. May lay the text out: ~1 ms for large text."""
     needed = memory_needed(spec, fonts)
     if needed > limits.max_render_memory:
-        raise LimitError(
-            f"image too large to render: a {spec.pixel_width}x{spec.pixel_height} "
-            f"{_kind(spec, fonts)} needs about {needed >> 20} MiB, render_memory_budget is "
-            f"{limits.max_render_memory >> 20} MiB (at most "
-            f"{limits.max_render_memory * pixels // needed} pixels)"
-        )
-    return spec
+        raise _too_large(spec, fonts, needed, limits)
+    return needed
+
+
+def _too_large(spec: ImageSpec, fonts: FontLibrary, needed: int, limits: Limits) -> LimitError:
+    budget = limits.max_render_memory
+    return LimitError(
+        f"image too large to render: a {spec.pixel_width}x{spec.pixel_height} "
+        f"{_kind(spec, fonts)} needs about {needed >> 20} MiB, render_memory_budget is "
+        f"{budget >> 20} MiB (at most {budget * spec.pixel_width * spec.pixel_height // needed} "
+        "pixels)"
+    )
 
 
 def memory_needed(spec: ImageSpec, fonts: FontLibrary) -> int:
     """Estimated peak working memory of rendering `spec`, in bytes (`encoders.working_memory`):
-    what admission control budgets and `check` bounds."""
+    what admission control budgets and `check` bounds. Lays the text out (the render reuses
+    the layout) unless even the worst case is small."""
+    worst = worst_memory(spec)
+    if worst <= SMALL_RENDER_BYTES:
+        return worst
     return working_memory(
         spec.format,
         spec.pixel_width * spec.pixel_height,
+        _text_box_pixels(spec, fonts),
         translucent=_translucent(spec),
         colour_glyphs=_has_colour_glyphs(spec, fonts),
     )
+
+
+def worst_memory(spec: ImageSpec) -> int:
+    """The estimate for text that fills the canvas, in translucent colours, with emoji."""
+    pixels = spec.pixel_width * spec.pixel_height
+    return working_memory(spec.format, pixels, pixels, translucent=True, colour_glyphs=True)
+
+
+def _text_box_pixels(spec: ImageSpec, fonts: FontLibrary) -> int:
+    """The pixels of the box around the laid-out text (with room for glyphs that overhang
+    their advance), within the canvas: what the text's rasters and their caches scale with."""
+    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
+    if not layout.lines:
+        return 0
+    widest = max(line.width for line in layout.lines) + layout.font_size // 2
+    tallest = layout.line_height * (len(layout.lines) - 1) + int(layout.font_size * 1.3)
+    return min(spec.pixel_width, widest) * min(spec.pixel_height, tallest)
 
 
 def _translucent(spec: ImageSpec) -> bool:

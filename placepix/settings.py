@@ -37,13 +37,14 @@ class Settings(BaseSettings):
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
     render_memory_budget: int = Field(
-        80 * 1024 * 1024,
+        64 * 1024 * 1024,
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
-        "bytes; a render that would need more than all of it is refused (400). Per pixel: "
-        "3-5 bytes for opaque images, up to 23 for translucent WebP, 25 for AVIF, more with "
-        "emoji (docs/performance.md): the defaults allow 4000x4000 in every format with opaque "
-        "colours, and keep a worker near 150 MB.",
+        "bytes; a render that would need more than all of it is refused (400). The estimate "
+        "counts the canvas (0.6-2 bytes a pixel opaque, 28 for translucent WebP, 25 for AVIF, "
+        "6-25 with emoji) and the box the text fills (2-8 bytes a pixel; docs/performance.md). "
+        "The defaults allow 4000x4000 size labels in every format and keep a worker under "
+        "150 MB with the caches.",
     )
     max_unsent_bytes: int = Field(
         64 * 1024 * 1024,
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
     )
     default_format: str = Field("png", description="Format of URLs that name none.")
     cache_bytes: int = Field(
-        48 * 1024 * 1024,
+        40 * 1024 * 1024,
         ge=0,
         description="Bytes of encoded images each worker keeps in memory (0 disables). The "
         "caches give way to renders: while renders hold N bytes of render_memory_budget, the "
@@ -78,7 +79,7 @@ class Settings(BaseSettings):
         2048, ge=16, description="Longest path + query string accepted (longer: 414)."
     )
     max_avif_pixels: int = Field(
-        1600 * 1600,
+        1500 * 1500,
         ge=1,
         description="Largest AVIF image in pixels: libaom needs about 25 bytes a pixel.",
     )

@@ -4,10 +4,10 @@ small cached requests and a sampler records every worker's memory.
     python scripts/flood.py --start --workers 2 --seconds 30
     python scripts/flood.py --url http://127.0.0.1:8000 --pid 1234 --seconds 30
 
-The flood cycles through 4000×4000 PNG and WebP, 1600×1600 AVIF (the largest AVIF allowed),
+The flood cycles through 4000×4000 PNG and WebP, 1500×1500 AVIF (the largest AVIF allowed),
 4000×4000 AVIF (over max_avif_pixels: must be a 400 at once), and the costliest images per pixel
-that the render memory budget allows: 1800×1800 translucent WebP (libwebp compresses its alpha
-with the lossless encoder) and 2700×2700 PNG with an emoji (a full-colour canvas); 4000×4000
+that the render memory budget allows: 1500×1500 translucent WebP (libwebp compresses its alpha
+with the lossless encoder) and 2800×2800 PNG with an emoji (a full-colour canvas); 4000×4000
 translucent WebP is over render_memory_budget, a 400 at once. The text is unique so the
 cache never helps, and resends as soon as an answer arrives (a hostile client ignores
 Retry-After). The probe asks for /300x200.png over its own connections every 50 ms. Memory:
@@ -47,11 +47,11 @@ from scripts._load import (
 FLOOD = [
     ("4000x4000 png", "/4000x4000.png?text=flood{n}", {200, 503}),
     ("4000x4000 webp", "/4000x4000.webp?text=flood{n}", {200, 503}),
-    ("1600x1600 avif", "/1600x1600.avif?text=flood{n}", {200, 503}),
+    ("1500x1500 avif", "/1500x1500.avif?text=flood{n}", {200, 503}),
     ("4000x4000 avif", "/4000x4000.avif?text=flood{n}", {400}),
-    ("1800x1800 translucent webp", "/1800x1800/ff000080/00f.webp?text=flood{n}", {200, 503}),
+    ("1500x1500 translucent webp", "/1500x1500/ff000080/00f.webp?text=flood{n}", {200, 503}),
     ("4000x4000 translucent webp", "/4000x4000/ff000080/00f.webp?text=flood{n}", {400}),
-    ("2700x2700 png with emoji", "/2700x2700.png?text=flood{n}+%F0%9F%98%80", {200, 503}),
+    ("2800x2800 png with emoji", "/2800x2800.png?text=flood{n}+%F0%9F%98%80", {200, 503}),
 ]
 PROBE_URL = b"/300x200.png"
 NETWORK_ERRORS = (OSError, EOFError, TimeoutError, ValueError, ProtocolError)

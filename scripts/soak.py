@@ -74,7 +74,7 @@ def _medium(rng: random.Random, n: int) -> str:
 
 
 def _large(rng: random.Random, n: int) -> str:
-    return rng.choice(["/3000x3000.png", "/4000x4000.webp", "/1600x1600.avif"]) + f"?text=L{n}"
+    return rng.choice(["/3000x3000.png", "/4000x4000.webp", "/1500x1500.avif"]) + f"?text=L{n}"
 
 
 IMAGE = frozenset({200, 503})

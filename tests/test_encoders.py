@@ -20,12 +20,14 @@ def test_every_format_has_a_cost() -> None:
 
 
 def test_costs_grow_with_pixels_and_order_the_encoders() -> None:
-    pixels = 4000 * 4000
-    assert working_memory("avif", pixels) > working_memory("png", pixels)
-    assert working_memory("webp", pixels, translucent=True) > 5 * working_memory("webp", pixels)
-    assert working_memory("gif", pixels, colour_glyphs=True) > 5 * working_memory("gif", pixels)
+    pixels, label = 4000 * 4000, 2_000_000
+    webp = working_memory("webp", pixels, label)
+    assert working_memory("avif", pixels, label) > working_memory("png", pixels, label)
+    assert working_memory("webp", pixels, label, translucent=True) > 5 * webp
+    assert working_memory("gif", pixels, label, colour_glyphs=True) > 5 * webp
+    assert working_memory("png", pixels, pixels) > 3 * working_memory("png", pixels, label)
     assert render_microseconds("avif", 1_000_000) > render_microseconds("png", 1_000_000)
-    assert working_memory("png", 200) == 2 * working_memory("png", 100)
+    assert working_memory("png", 2000, 200) == 2 * working_memory("png", 1000, 100)
 
 
 SENTENCE = "text=The+quick+brown+fox+jumps+over+the+lazy+dog"
@@ -34,7 +36,13 @@ MEASURED = [
     for fmt in ("png", "jpeg", "bmp", "tiff", "gif", "webp")
     for colours in ("/fff/000", "/ff000080/00f")
     for text in (SENTENCE, "text=%F0%9F%98%80")
-] + [f"1500x1500/ff000080/00f.avif?{SENTENCE}", "1500x1500.avif?text=%F0%9F%98%80"]
+] + [
+    f"1500x1500/ff000080/00f.avif?{SENTENCE}",
+    "1500x1500.avif?text=%F0%9F%98%80",
+    "1500x1500.avif",
+    *(f"4000x4000.{fmt}" for fmt in ("png", "jpeg", "gif", "webp")),  # size labels: a strip
+    "1800x1800/ff000080/00f.webp?text=flood",
+]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

@@ -94,6 +94,14 @@ def test_long_text_wraps_on_words() -> None:
     assert all(set(line.text.split()) <= words for line in layout.lines)  # no word is cut
 
 
+@pytest.mark.parametrize("size", [(4000, 4000), (1600, 1600), (300, 300)])
+def test_a_word_is_not_broken_to_be_drawn_larger(size: tuple[int, int]) -> None:
+    """Wrapping may enlarge text by breaking between words, never inside one (that happens
+    only at the smallest size, when nothing else fits)."""
+    layout = lay_out("flood4032 x", size)
+    assert [line.text for line in layout.lines] in (["flood4032 x"], ["flood4032", "x"])
+
+
 def test_cjk_wraps_between_characters() -> None:
     layout = lay_out("日本語のテキストはスペースなしで折り返す" * 3, (200, 300))
     assert len(layout.lines) > 1

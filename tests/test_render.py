@@ -122,10 +122,21 @@ def test_svg_is_escaped_text() -> None:
 def test_a_render_that_would_need_more_than_the_memory_budget_is_refused() -> None:
     with pytest.raises(LimitError, match=r"translucent webp needs about .* render_memory_budget"):
         render("4000x4000/ff000080/00f.webp")
-    small = Limits(max_render_memory=4000 * 4000 * 3 - 1)
+    needed = memory_needed(parse_url("4000x4000.webp"), default_library())
+    small = Limits(max_render_memory=needed - 1)
     with pytest.raises(LimitError, match="at most 15999999 pixels"):
         render("4000x4000.webp", limits=small)
     assert render("3999x4000.webp", limits=small).data.startswith(b"RIFF")
+
+
+def test_the_estimate_follows_the_text_not_only_the_canvas() -> None:
+    """A size label covers a strip of a large canvas; a paragraph covers most of it and its
+    rasters cost as much: the estimate tells them apart, so labels fit a smaller budget."""
+    fonts = default_library()
+    label = memory_needed(parse_url("4000x4000.png"), fonts)
+    paragraph = memory_needed(parse_url("4000x4000.png?text=" + "lorem+ipsum+" * 20), fonts)
+    assert paragraph > 2 * label
+    assert label < 32 * 1024 * 1024
 
 
 def test_translucency_and_emoji_raise_the_memory_estimate() -> None:

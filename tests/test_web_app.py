@@ -171,8 +171,8 @@ def test_the_render_cache_gives_way_to_a_large_render() -> None:
         for index in range(24):  # ~0.9 MB of cached BMPs
             assert local.get(f"/200x190/{index:06x}.bmp").status_code == 200
         before = images.cache.current_bytes
-        # ~30 MB budgeted, more than the caches' combined bound leaves beside them
-        assert local.get("/2800x2800.png?text=large").status_code == 200
+        # ~34 MB budgeted: more than the caches' combined bound (~29 MiB)
+        assert local.get("/1700x1700/ff000080/00f.bmp").status_code == 200
         after = images.cache.current_bytes
     assert before > 500_000
     assert after < 100_000

@@ -30,7 +30,15 @@ from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
 from placepix.keys import derive_all
 from placepix.memory import map_large_blocks_apart, release_free_memory
-from placepix.render import check, etag_for, memory_needed, render, text_caches
+from placepix.render import (
+    SMALL_RENDER_BYTES,
+    check_memory,
+    check_request,
+    etag_for,
+    render,
+    text_caches,
+    worst_memory,
+)
 from placepix.settings import Settings
 from placepix.signing import verify
 from placepix.sizes import NAMED_SIZES
@@ -133,7 +141,7 @@ class ImageEndpoint:
         spec = parse(path, query, default_format=self.settings.default_format)
         if self.settings.require_signature:
             verify(spec, query, self.signature_keys)
-        return check(spec, self.limits, self.fonts)
+        return check_request(spec, self.limits, self.fonts)
 
     async def _render(self, spec: ImageSpec) -> bytes:
         call = partial(self._timed_render, spec)
@@ -142,11 +150,20 @@ class ImageEndpoint:
             return call()  # a thread hop would cost about as much as the render
         with metrics.RENDERS_IN_FLIGHT.track_inprogress():
             try:
-                async with self.admission.admit(memory_needed(spec, self.fonts)):
+                async with self.admission.admit(partial(self._memory_needed, spec)):
                     return await to_thread.run_sync(self._make_room, call, limiter=self.limiter)
             except OverloadedError:
                 metrics.OVERLOADED.inc()
                 raise
+
+    async def _memory_needed(self, spec: ImageSpec) -> int:
+        """The render's memory estimate, or the `LimitError` that refuses it. Large text takes a
+        layout (~1 ms): done in a render thread, once the render holds a place in the queue."""
+        worst = worst_memory(spec)
+        if worst <= SMALL_RENDER_BYTES:
+            return worst
+        check = partial(check_memory, spec, self.limits, self.fonts)
+        return await to_thread.run_sync(check, limiter=self.limiter)
 
     def _make_room(self, render: Callable[[], bytes]) -> bytes:
         """Shrink the caches for the renders admitted (this one too), then render. Dropped

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from placepix.errors import SpecError, UrlTooLongError
 from placepix.keys import derive_all
-from placepix.render import RENDER_VERSION, check
+from placepix.render import RENDER_VERSION, check_request
 from placepix.settings import Settings
 from placepix.spec import FORMAT_ALIASES, MEDIA_TYPES
 from placepix.tokens import TokensDisabledError, open_token, refuse_svg
@@ -41,7 +41,7 @@ class TokenEndpoint:
         if extension:
             spec = replace(spec, format=_format(extension))
         refuse_svg(spec.format)
-        spec = check(spec, self.images.limits, self.images.fonts)
+        spec = check_request(spec, self.images.limits, self.images.fonts)
         return await self.images.respond(
             request, spec, self._etag(token, spec.format), _cache_control(expires), TOKEN_HEADERS
         )
