@@ -8,22 +8,19 @@ font directories (Debian's fonts-* packages; see deploy/apt-packages.txt).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
 import threading
-from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
 from placepix.cache import SizedLRU
+from placepix.cmap import Coverage, UnsupportedCmapError, read_coverage
 from placepix.errors import SpecError
 
 BUNDLED_DIR = Path(__file__).parent / "fonts"
@@ -78,23 +75,6 @@ LAST_FALLBACKS = (
 )
 
 
-class Coverage:
-    """The code points a font has glyphs for, as a sorted array: 4 bytes each, where a
-    frozenset of ints took ~200 (150-odd fallback fonts hold ~75 000 code points)."""
-
-    def __init__(self, code_points: Iterable[int]) -> None:
-        self._sorted = array("I", sorted(code_points))
-
-    def __contains__(self, code: object) -> bool:
-        if not isinstance(code, int):
-            return False
-        index = bisect_left(self._sorted, code)
-        return index < len(self._sorted) and self._sorted[index] == code
-
-    def __len__(self) -> int:
-        return len(self._sorted)
-
-
 @dataclass(frozen=True)
 class FontFile:
     """One font file; `family` is what SVG output names, `color` marks bitmap colour emoji."""
@@ -141,24 +121,19 @@ class FontLibrary:
     def font_for(self, char: str, primary: FontFile) -> FontFile:
         """The first font of `primary` and the fallbacks that has a glyph for `char`."""
         code = ord(char)
-        read = len(self._coverage)
-        try:
-            for font in (primary, *self.fallbacks):
-                if code in self.coverage(font):
-                    return font
-            return primary  # nobody has it: the primary font's "missing glyph" box
-        finally:
-            if len(self._coverage) > read:
-                # fontTools' parsed tables are cyclic garbage: one emoji walks the whole chain
-                # and would leave ~20 MB for the next full collection. Once per font and process.
-                gc.collect()
+        for font in (primary, *self.fallbacks):
+            if code in self.coverage(font):
+                return font
+        return primary  # nobody has it: the primary font's "missing glyph" box
 
     def coverage(self, font: FontFile) -> Coverage:
         """The code points `font` has glyphs for, read once from its cmap."""
         cached = self._coverage.get(font.path)
         if cached is None:
-            with TTFont(font.path, fontNumber=0, lazy=True) as parsed:
-                cached = Coverage(parsed.getBestCmap() or {})
+            try:
+                cached = read_coverage(font.path)
+            except UnsupportedCmapError:
+                cached = Coverage([])  # no Unicode subtable we read: never a fallback
             with self._lock:
                 self._coverage[font.path] = cached
         return cached
