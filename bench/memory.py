@@ -10,21 +10,10 @@ import httpx
 
 from bench.http import QUIET, wrk
 from placepix.spec import MEDIA_TYPES
+from scripts._load import worker_pids
 from tests.server import running_server
 
 FORMATS = sorted(set(MEDIA_TYPES) - {"ico", "svg"})  # ico stops at 256; svg is text
-
-
-def worker_pids(parent: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent:
-            children.append(int(stat.parent.name))
-    return children
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
+import threading
 from collections.abc import Callable
 from functools import cache
 
@@ -43,3 +45,17 @@ def map_large_blocks_apart() -> None:
     mallopt = _libc_function("mallopt")
     if mallopt is not None:
         mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
+def lower_thread_priority(niceness: int) -> None:
+    """Make the calling thread `niceness` nicer (Linux: a thread's own nice value), so that
+    render threads take the CPU only when the event loop does not need it. Never raises it
+    back: a thread already that nice is left alone."""
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    thread = threading.get_native_id()
+    try:
+        if os.getpriority(os.PRIO_PROCESS, thread) < niceness:
+            os.setpriority(os.PRIO_PROCESS, thread, niceness)
+    except OSError:
+        pass  # not allowed here (e.g. a seccomp profile): renders keep the default priority

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
         "The defaults allow 4000x4000 size labels in every format and keep a worker under "
         "150 MB with the caches.",
     )
+    render_niceness: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="Nice value of the render threads (Linux): with 10, a worker's event loop "
+        "(cached and small images, health checks) gets the CPU before large renders do. 0 "
+        "keeps the default priority.",
+    )
     max_unsent_bytes: int = Field(
         64 * 1024 * 1024,
         ge=0,

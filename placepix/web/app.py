@@ -29,7 +29,7 @@ from placepix.errors import PlacepixError, UrlTooLongError
 from placepix.fonts import FontLibrary, library_for
 from placepix.grammar import parse
 from placepix.keys import derive_all
-from placepix.memory import map_large_blocks_apart, release_free_memory
+from placepix.memory import lower_thread_priority, map_large_blocks_apart, release_free_memory
 from placepix.render import (
     SMALL_RENDER_BYTES,
     check_memory,
@@ -168,6 +168,7 @@ class ImageEndpoint:
     def _make_room(self, render: Callable[[], bytes]) -> bytes:
         """Shrink the caches for the renders admitted (this one too), then render. Dropped
         entries go back to the OS before the render allocates, or the worker would hold both."""
+        lower_thread_priority(self.settings.render_niceness)
         if self.caches.make_room(self.admission.in_use) >= TRIM_AFTER_BYTES:
             release_free_memory()
         return render()
