@@ -12,9 +12,9 @@ a cache filling up levels off.
 
 Exit status 1 on any answer other than the intended ones (200 or 503 for images, 304 for
 conditional requests, 4xx for bad URLs), on any connection error, or if a worker's RSS grew by
-more than its explicit caches (cache_bytes, the line masks and the prepared text) + --margin-mb
-from warm-up to the end: the caches may fill, and the allocator keeps some pools, but anything
-beyond that is a leak.
+more than its explicit caches (cache_bytes and the text caches: line masks, prepared text,
+faces) + --margin-mb from warm-up to the end: the caches may fill, and the allocator keeps some
+pools, but anything beyond that is a leak.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from placepix.layout import LINE_MASK_CACHE_BYTES
-from placepix.prepared import CACHE_BYTES as PREPARED_CACHE_BYTES
+from placepix.render import text_caches
+from placepix.settings import Settings
 from scripts._load import (
     Answer,
     Connection,
@@ -44,7 +44,7 @@ from scripts._load import (
     server_or_url,
 )
 
-CACHE_BYTES = 64 * 1024 * 1024  # the started server's cache_bytes (its default)
+CACHE_BYTES: int = Settings.model_fields["cache_bytes"].default  # the started server's
 CACHED = ["/300x200", "/600x400.webp", "/og.jpg", "/64.svg", "/120x90/000/fff.gif", "/vga.png"]
 BAD = ["/0x0", "/600x400/zzz", "/99999", "/600x400?font=nope", "/4001x10", "/10x10.xyz"]
 BAD += ["/300x200?text=%ED%A0%80", "/300x200?text=a&text=b", "/10x10?text=" + "a" * 2100]
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler = MemorySampler(target.pid, interval=0.5)
         tally, quiet = asyncio.run(soak(target.address, args, sampler))
         log_errors = server_errors(target.read_log()) if target.read_log else []
-    caches = (args.cache_mb << 20) + LINE_MASK_CACHE_BYTES + PREPARED_CACHE_BYTES
+    caches = (args.cache_mb << 20) + sum(cache.max_bytes for cache in text_caches())
     status = report(tally, args.seconds, quiet, sampler, caches + (args.margin_mb << 20))
     for line in log_errors[:20]:
         print(f"SERVER LOG {line}")
