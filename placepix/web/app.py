@@ -151,7 +151,8 @@ class ImageEndpoint:
         with metrics.RENDERS_IN_FLIGHT.track_inprogress():
             try:
                 async with self.admission.admit(partial(self._memory_needed, spec)):
-                    return await to_thread.run_sync(self._make_room, call, limiter=self.limiter)
+                    in_thread = partial(self._in_render_thread, call)
+                    return await to_thread.run_sync(in_thread, limiter=self.limiter)
             except OverloadedError:
                 metrics.OVERLOADED.inc()
                 raise
@@ -165,9 +166,10 @@ class ImageEndpoint:
         check = partial(check_memory, spec, self.limits, self.fonts)
         return await to_thread.run_sync(check, limiter=self.limiter)
 
-    def _make_room(self, render: Callable[[], bytes]) -> bytes:
-        """Shrink the caches for the renders admitted (this one too), then render. Dropped
-        entries go back to the OS before the render allocates, or the worker would hold both."""
+    def _in_render_thread(self, render: Callable[[], bytes]) -> bytes:
+        """Run `render` at the render threads' lower priority, after shrinking the caches for
+        the renders admitted (this one too). Dropped entries go back to the OS before the
+        render allocates, or the worker would hold both."""
         lower_thread_priority(self.settings.render_niceness)
         if self.caches.make_room(self.admission.in_use) >= TRIM_AFTER_BYTES:
             release_free_memory()
