@@ -121,7 +121,9 @@ class FontLibrary:
     def font_for(self, char: str, primary: FontFile) -> FontFile:
         """The first font of `primary` and the fallbacks that has a glyph for `char`."""
         code = ord(char)
-        for font in (primary, *self.fallbacks):
+        if code in self.coverage(primary):
+            return primary  # the common case: no 150-font tuple to build
+        for font in self.fallbacks:
             if code in self.coverage(font):
                 return font
         return primary  # nobody has it: the primary font's "missing glyph" box
