@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from placepix.spec import FORMAT_ALIASES, MEDIA_TYPES, Limits
+from placepix.spec import DEFAULT_LIMITS, FORMAT_ALIASES, MEDIA_TYPES, Limits
 
 
 class Settings(BaseSettings):
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
     render_memory_budget: int = Field(
-        64 * 1024 * 1024,
+        DEFAULT_LIMITS.max_render_memory,
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
         "bytes; a render that would need more than all of it is refused (400). The estimate "
@@ -73,21 +73,35 @@ class Settings(BaseSettings):
         ge=0,
         description="Bytes of encoded images each worker keeps in memory (0 disables). The "
         "caches give way to renders: while renders hold N bytes of render_memory_budget, the "
-        "caches keep at most their combined bound (this plus ~28 MiB of text caches) minus N.",
+        "caches keep at most their combined bound (this plus 24 MiB of text caches) minus N.",
     )
     max_side: int = Field(
-        4000, ge=1, description="Largest width or height in pixels, after retina."
+        DEFAULT_LIMITS.max_side,
+        ge=1,
+        description="Largest width or height in pixels, after retina.",
     )
     max_pixels: int = Field(
-        4000 * 4000, ge=1, description="Largest width x height in pixels, after retina."
+        DEFAULT_LIMITS.max_pixels,
+        ge=1,
+        description="Largest width x height in pixels, after retina.",
     )
-    max_text_length: int = Field(500, ge=1, description="Longest text, in characters.")
-    max_font_size: int = Field(2000, ge=1, description="Largest explicit font_size in pixels.")
+    max_text_length: int = Field(
+        DEFAULT_LIMITS.max_text_length,
+        ge=1,
+        description="Longest text, in characters.",
+    )
+    max_font_size: int = Field(
+        DEFAULT_LIMITS.max_font_size,
+        ge=1,
+        description="Largest explicit font_size in pixels.",
+    )
     max_url_length: int = Field(
-        2048, ge=16, description="Longest path + query string accepted (longer: 414)."
+        DEFAULT_LIMITS.max_url_length,
+        ge=16,
+        description="Longest path + query string accepted (longer: 414).",
     )
     max_avif_pixels: int = Field(
-        1500 * 1500,
+        DEFAULT_LIMITS.max_avif_pixels,
         ge=1,
         description="Largest AVIF image in pixels: libaom needs about 25 bytes a pixel.",
     )

@@ -46,15 +46,16 @@ DEFAULT_FORMAT = "png"
 
 @dataclass(frozen=True)
 class Limits:
-    """What one request may ask for; checked before any pixel is allocated."""
+    """What one request may ask for; checked before any pixel is allocated. These defaults are
+    also the server's (`Settings` takes them from `DEFAULT_LIMITS`)."""
 
     max_side: int = 4000  # pixels, per side, after retina scaling
     max_pixels: int = 4000 * 4000  # width x height after retina scaling
     max_text_length: int = 500  # characters, after normalisation
     max_font_size: int = 2000  # pixels (explicit font_size)
     max_url_length: int = 2048  # characters of path + query, as received
-    max_avif_pixels: int = 1600 * 1600  # libaom needs ~25 bytes a pixel: 4000x4000 is 400 MB
-    max_render_memory: int = 80 * 1024 * 1024  # estimated peak bytes of one render
+    max_avif_pixels: int = 1500 * 1500  # libaom needs ~22 bytes a pixel: 4000x4000 is 400 MB
+    max_render_memory: int = 64 * 1024 * 1024  # estimated peak bytes of one render
 
 
 DEFAULT_LIMITS = Limits()

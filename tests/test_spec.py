@@ -4,7 +4,8 @@ import pytest
 
 from placepix.colors import Color
 from placepix.errors import LimitError, SpecError
-from placepix.spec import ImageSpec, Limits, normalise_text
+from placepix.settings import Settings
+from placepix.spec import DEFAULT_LIMITS, ImageSpec, Limits, normalise_text
 
 
 def test_default_text_is_the_logical_size() -> None:
@@ -78,3 +79,8 @@ def test_canonical_form() -> None:
     assert spec.canonical() == (
         "/600x400@2x/000000/ffffff80.webp?text=Hi%20there&font=lato&font_size=20"
     )
+
+
+def test_the_server_defaults_are_the_library_defaults() -> None:
+    """`placepix.render` and `placepix serve` refuse the same things unless configured."""
+    assert Settings().limits() == DEFAULT_LIMITS
