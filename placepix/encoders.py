@@ -55,6 +55,9 @@ class RenderCost(NamedTuple):
     translucent_text: float
 
 
+_BMP_COST = RenderCost(
+    ns=1.0, opaque=2.1, translucent=11.6, colour=15.5, text=3.5, translucent_text=2.8
+)
 COST_PER_PIXEL = {
     "png": RenderCost(
         ns=0.3, opaque=0.6, translucent=0.6, colour=5.8, text=5.6, translucent_text=5.6
@@ -62,12 +65,8 @@ COST_PER_PIXEL = {
     "jpeg": RenderCost(
         ns=1.0, opaque=0.6, translucent=1.2, colour=12.6, text=7.9, translucent_text=21.7
     ),
-    "bmp": RenderCost(
-        ns=1.0, opaque=2.1, translucent=11.6, colour=15.5, text=3.5, translucent_text=2.8
-    ),
-    "ico": RenderCost(
-        ns=1.0, opaque=2.1, translucent=11.6, colour=15.5, text=3.5, translucent_text=2.8
-    ),
+    "bmp": _BMP_COST,
+    "ico": _BMP_COST,  # at most 256x256 (spec.py): BMP's figures, not measured on their own
     "tiff": RenderCost(
         ns=2.7, opaque=1.0, translucent=5.8, colour=5.8, text=2.9, translucent_text=1.8
     ),
