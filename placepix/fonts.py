@@ -256,10 +256,6 @@ def _face_bytes(face: ImageFont.FreeTypeFont) -> int:
 FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(FACE_CACHE_BYTES, _face_bytes)
 
 
-def clear_faces() -> None:
-    FACES.clear()
-
-
 @lru_cache(maxsize=8)
 def library_for(font_dirs: tuple[Path, ...] = ()) -> FontLibrary:
     """The library for a set of extra font directories; built once per process."""
