@@ -27,6 +27,10 @@ class ProtocolError(Exception):
     """The server answered something that is not HTTP/1.1 as we understand it."""
 
 
+# What a request over a `Connection` may raise when the network or the server misbehaves.
+NETWORK_ERRORS = (OSError, EOFError, TimeoutError, ValueError, ProtocolError)
+
+
 @dataclass
 class Answer:
     """One response: status, lower-cased headers, body, and how long it took."""

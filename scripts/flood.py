@@ -33,10 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts._load import (
+    NETWORK_ERRORS,
     Answer,
     Connection,
     MemorySampler,
-    ProtocolError,
     machine,
     percentile,
     server_errors,
@@ -54,7 +54,6 @@ FLOOD = [
     ("2800x2800 png with emoji", "/2800x2800.png?text=flood{n}+%F0%9F%98%80", {200, 503}),
 ]
 PROBE_URL = b"/300x200.png"
-NETWORK_ERRORS = (OSError, EOFError, TimeoutError, ValueError, ProtocolError)
 
 
 @dataclass

@@ -32,9 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts._load import (
+    NETWORK_ERRORS,
     Answer,
     Connection,
-    ProtocolError,
     machine,
     server_errors,
     server_or_url,
@@ -480,7 +480,7 @@ async def client(
     while (probe := await probes.get()) is not None:
         try:
             answer = await connection.request(probe.target, probe.method, probe.headers)
-        except (OSError, EOFError, TimeoutError, ValueError, ProtocolError) as error:
+        except NETWORK_ERRORS as error:
             tally.error(probe, error)
             connection.close()
             continue

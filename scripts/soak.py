@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from placepix.render import text_caches
 from placepix.settings import Settings
 from scripts._load import (
+    NETWORK_ERRORS,
     Answer,
     Connection,
     MemorySampler,
-    ProtocolError,
     machine,
     percentile,
     server_errors,
@@ -48,7 +48,6 @@ CACHE_BYTES: int = Settings.model_fields["cache_bytes"].default  # the started s
 CACHED = ["/300x200", "/600x400.webp", "/og.jpg", "/64.svg", "/120x90/000/fff.gif", "/vga.png"]
 BAD = ["/0x0", "/600x400/zzz", "/99999", "/600x400?font=nope", "/4001x10", "/10x10.xyz"]
 BAD += ["/300x200?text=%ED%A0%80", "/300x200?text=a&text=b", "/10x10?text=" + "a" * 2100]
-NETWORK_ERRORS = (OSError, EOFError, TimeoutError, ValueError, ProtocolError)
 Pick = Callable[[random.Random, int], str]
 
 
