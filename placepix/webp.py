@@ -17,15 +17,14 @@ Pillow.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import re
 from collections.abc import Callable
 from ctypes import Structure, c_float, c_int, c_size_t, c_uint32, c_void_p
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from PIL import Image, features
+
+from placepix.native import loaded_libraries
 
 BAND_ROWS = 64  # even: libwebp averages chroma over pairs of rows
 _ABI_VERSION = 0x0210  # WEBP_ENCODER_ABI_VERSION of libwebp 1.6; structs unchanged across 1.x
@@ -202,7 +201,7 @@ def encoder() -> BandedEncoder | None:
     wanted = features.version("webp")
     if wanted is None:
         return None
-    for path in _candidate_libraries():
+    for path in loaded_libraries("webp", "PIL._webp"):
         try:
             library = ctypes.CDLL(path)
             library.WebPGetEncoderVersion.restype = c_int
@@ -212,25 +211,6 @@ def encoder() -> BandedEncoder | None:
         if _version_string(version) == wanted:
             return BandedEncoder(library)
     return None
-
-
-def _candidate_libraries() -> list[str]:
-    """The libwebp files mapped into this process (Pillow's, once PIL._webp is imported),
-    then the system's."""
-    from PIL import _webp  # noqa: F401  (maps Pillow's libwebp into the process)
-
-    found: list[str] = []
-    maps = Path("/proc/self/maps")
-    if maps.exists():
-        pattern = re.compile(r"(/\S*/libwebp(?:-[0-9a-f]+)?\.so[.\d]*)$")
-        for line in maps.read_text().splitlines():
-            match = pattern.search(line)
-            if match and match.group(1) not in found:
-                found.append(match.group(1))
-    system = ctypes.util.find_library("webp")
-    if system:
-        found.append(system)
-    return found
 
 
 def _version_string(version: int) -> str:
