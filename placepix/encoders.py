@@ -12,12 +12,13 @@ from typing import Any, NamedTuple
 
 from PIL import Image
 
+from placepix.avif import encoder as banded_avif_encoder
 from placepix.colors import Color
 from placepix.jpeg import MCU_HEIGHT, encode_banded_jpeg
 from placepix.layout import GlyphLayer, TextRaster
 from placepix.png import index_chunk, palette_png
 from placepix.raster import blend_palette, canvas_mode, text_image
-from placepix.webp import BandedEncoder
+from placepix.webp import BandSource
 from placepix.webp import encoder as banded_webp_encoder
 
 # Chosen by measurement (docs/performance.md): WebP method 0 and AVIF speed 10 are 3-16x faster
@@ -28,6 +29,7 @@ WEBP_QUALITY = 80
 WEBP_METHOD = 0
 AVIF_QUALITY = 60
 AVIF_SPEED = 10
+AVIF_THREADS = 1  # a worker renders on several threads already
 PALETTE_FORMATS = frozenset({"gif", "tiff", "bmp"})  # formats that store palette images
 JPEG_MATTE = (255, 255, 255)  # JPEG and BMP: translucent images are flattened onto white
 
@@ -102,7 +104,13 @@ def encode_text(
     if fmt == "jpeg":
         return _banded_jpeg(size, background, foreground, text)
     if fmt == "webp" and (webp := banded_webp_encoder()) is not None:
-        return _banded_webp(webp, size, background, foreground, text)
+        band, alpha = _bands(size, background, foreground, text)
+        return webp.encode(size, band, alpha, WEBP_QUALITY, WEBP_METHOD)
+    if fmt == "avif" and (avif := banded_avif_encoder()) is not None:
+        band, alpha = _bands(size, background, foreground, text)
+        return avif.encode(
+            size, band, alpha, quality=AVIF_QUALITY, speed=AVIF_SPEED, max_threads=AVIF_THREADS
+        )
     image = text_image(size, background, foreground, text, palette=fmt in PALETTE_FORMATS)
     return encode(image, fmt)
 
@@ -127,21 +135,17 @@ def _banded_jpeg(
     return encode_banded_jpeg(size, colour, band, top, JPEG_QUALITY)
 
 
-def _banded_webp(
-    webp: BandedEncoder,
-    size: tuple[int, int],
-    background: Color,
-    foreground: Color,
-    text: TextRaster,
-) -> bytes:
-    """WebP drawn and converted a band of rows at a time (placepix.webp): no full-size canvas."""
+def _bands(
+    size: tuple[int, int], background: Color, foreground: Color, text: TextRaster
+) -> tuple[BandSource, bool]:
+    """For the banded WebP and AVIF encoders: what draws a band of rows (no full-size canvas
+    ever exists), and whether the image may be translucent."""
 
     def band(top: int, bottom: int) -> Image.Image:
         shifted = _shifted(text, top)
         return text_image((size[0], bottom - top), background, foreground, shifted, palette=False)
 
-    alpha = canvas_mode(background, foreground) == "RGBA"
-    return webp.encode(size, band, alpha, WEBP_QUALITY, WEBP_METHOD)
+    return band, canvas_mode(background, foreground) == "RGBA"
 
 
 def _shifted(text: TextRaster, rows: int) -> TextRaster:
@@ -253,7 +257,10 @@ _ENCODERS: dict[str, tuple[Callable[[Image.Image], Image.Image], dict[str, Any]]
     "png": (_same, {"compress_level": PNG_COMPRESS_LEVEL}),
     "jpeg": (flatten, {"quality": JPEG_QUALITY, "restart_marker_rows": 1}),  # as placepix.jpeg
     "webp": (to_full_color, {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
-    "avif": (to_full_color, {"quality": AVIF_QUALITY, "speed": AVIF_SPEED, "max_threads": 1}),
+    "avif": (
+        to_full_color,
+        {"quality": AVIF_QUALITY, "speed": AVIF_SPEED, "max_threads": AVIF_THREADS},
+    ),
     "gif": (to_gif_palette, {"optimize": False}),  # same bytes, no scan for unused colours
     "bmp": (palette_or_flattened, {}),
     "tiff": (opaque_palette_or_full_color, {"compression": "tiff_deflate"}),
