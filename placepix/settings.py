@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
         "bytes; a render that would need more than all of it is refused (400). The estimate "
-        "counts the canvas (0.6-2 bytes a pixel opaque, 28 for translucent WebP, 25 for AVIF, "
+        "counts the canvas (0.6-2 bytes a pixel opaque, 28 for translucent WebP, 20-26 for AVIF, "
         "6-25 with emoji) and the box the text fills (2-8 bytes a pixel; docs/performance.md). "
         "The defaults allow 4000x4000 size labels in every format and keep a worker under "
         "150 MB with the caches.",
@@ -103,7 +103,8 @@ class Settings(BaseSettings):
     max_avif_pixels: int = Field(
         DEFAULT_LIMITS.max_avif_pixels,
         ge=1,
-        description="Largest AVIF image in pixels: libaom needs about 25 bytes a pixel.",
+        description="Largest AVIF image in pixels: libaom needs 12-18 bytes a pixel and ~25 ms "
+        "of CPU per million pixels.",
     )
     font_dirs: list[Path] = Field(
         default_factory=list,

@@ -40,6 +40,7 @@ MEASURED = [
     f"1500x1500/ff000080/00f.avif?{SENTENCE}",
     "1500x1500.avif?text=%F0%9F%98%80",
     "1500x1500.avif",
+    f"1000x700/ff000080/00f.avif?{SENTENCE}",  # the most per pixel measured (fixed costs)
     *(f"4000x4000.{fmt}" for fmt in ("png", "jpeg", "gif", "webp")),  # size labels: a strip
     "1800x1800/ff000080/00f.webp?text=flood",
 ]
