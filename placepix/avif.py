@@ -24,8 +24,7 @@ from typing import Any
 
 from PIL import features
 
-from placepix.native import loaded_libraries
-from placepix.webp import BandSource
+from placepix.native import BandSource, pillows_library
 
 BAND_ROWS = 64  # even: libavif averages chroma over pairs of rows
 _OK = 0
@@ -215,7 +214,6 @@ def _check(result: int) -> None:
 _P = c_void_p
 _IMAGE = POINTER(_Image)
 _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
-    "avifVersion": (c_char_p, []),
     "avifImageCreate": (_IMAGE, [c_uint32, c_uint32, c_uint32, c_int]),
     "avifImageCreateEmpty": (_IMAGE, []),
     "avifImageAllocatePlanes": (c_int, [_IMAGE, c_uint32]),
@@ -237,13 +235,11 @@ def encoder() -> BandedEncoder | None:
     wanted = features.version("avif")
     if wanted is None or not wanted.startswith("1."):
         return None
-    for path in loaded_libraries("avif", "PIL._avif"):
-        try:
-            library = ctypes.CDLL(path)
-            library.avifVersion.restype = c_char_p
-            version = library.avifVersion()
-        except (OSError, AttributeError):
-            continue
-        if version is not None and version.decode() == wanted:
-            return BandedEncoder(library)
-    return None
+    library = pillows_library("avif", "PIL._avif", _version, wanted)
+    return BandedEncoder(library) if library is not None else None
+
+
+def _version(library: ctypes.CDLL) -> str:
+    library.avifVersion.restype = c_char_p
+    version: bytes = library.avifVersion()
+    return version.decode()

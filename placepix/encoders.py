@@ -16,9 +16,9 @@ from placepix.avif import encoder as banded_avif_encoder
 from placepix.colors import Color
 from placepix.jpeg import MCU_HEIGHT, encode_banded_jpeg
 from placepix.layout import GlyphLayer, TextRaster
+from placepix.native import BandSource
 from placepix.png import index_chunk, palette_png
 from placepix.raster import blend_palette, canvas_mode, text_image
-from placepix.webp import BandSource
 from placepix.webp import encoder as banded_webp_encoder
 
 # Chosen by measurement (docs/performance.md): WebP method 0 and AVIF speed 10 are 3-16x faster

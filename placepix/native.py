@@ -1,15 +1,39 @@
 """The codec libraries that Pillow itself loaded, for the encoders that talk to them directly.
 
 placepix.webp and placepix.avif reach libwebp and libavif through ctypes (no compiler, no new
-dependency), and only the copies Pillow uses: then their bytes are exactly Pillow's.
+dependency), and only the copies Pillow uses: then their bytes are exactly Pillow's. Both take
+the image as bands of rows that the caller draws (`BandSource`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import ctypes.util
 import importlib
 import re
+from collections.abc import Callable
 from pathlib import Path
+
+from PIL import Image
+
+BandSource = Callable[[int, int], Image.Image]
+"""Draws rows [top, bottom) of the image, full width, in RGB or RGBA."""
+
+
+def pillows_library(
+    name: str, pillow_module: str, version_of: Callable[[ctypes.CDLL], str], wanted: str
+) -> ctypes.CDLL | None:
+    """The first `lib<name>` from `loaded_libraries` whose `version_of` is `wanted` (Pillow's
+    own version of it), or None."""
+    for path in loaded_libraries(name, pillow_module):
+        try:
+            library = ctypes.CDLL(path)
+            version = version_of(library)
+        except (OSError, AttributeError):
+            continue
+        if version == wanted:
+            return library
+    return None
 
 
 def loaded_libraries(name: str, pillow_module: str) -> list[str]:

@@ -17,14 +17,13 @@ Pillow.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
 from ctypes import Structure, c_float, c_int, c_size_t, c_uint32, c_void_p
 from functools import cache
 from typing import Any
 
-from PIL import Image, features
+from PIL import features
 
-from placepix.native import loaded_libraries
+from placepix.native import BandSource, pillows_library
 
 BAND_ROWS = 64  # even: libwebp averages chroma over pairs of rows
 _ABI_VERSION = 0x0210  # WEBP_ENCODER_ABI_VERSION of libwebp 1.6; structs unchanged across 1.x
@@ -87,10 +86,6 @@ class _Picture(Structure):
 
 class _MemoryWriter(Structure):
     _fields_ = [("mem", c_void_p), ("size", c_size_t), ("max_size", c_size_t), ("pad", c_uint32)]
-
-
-BandSource = Callable[[int, int], Image.Image]
-"""Draws rows [top, bottom) of the image, full width, in RGB or RGBA."""
 
 
 class BandedEncoder:
@@ -201,17 +196,11 @@ def encoder() -> BandedEncoder | None:
     wanted = features.version("webp")
     if wanted is None:
         return None
-    for path in loaded_libraries("webp", "PIL._webp"):
-        try:
-            library = ctypes.CDLL(path)
-            library.WebPGetEncoderVersion.restype = c_int
-            version = library.WebPGetEncoderVersion()
-        except (OSError, AttributeError):
-            continue
-        if _version_string(version) == wanted:
-            return BandedEncoder(library)
-    return None
+    library = pillows_library("webp", "PIL._webp", _encoder_version, wanted)
+    return BandedEncoder(library) if library is not None else None
 
 
-def _version_string(version: int) -> str:
+def _encoder_version(library: ctypes.CDLL) -> str:
+    library.WebPGetEncoderVersion.restype = c_int
+    version = library.WebPGetEncoderVersion()
     return f"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}"
