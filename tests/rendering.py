@@ -1,4 +1,5 @@
-"""Helpers for tests of the fast encoders: the whole-image reference, and a render's peak memory."""
+"""Helpers for tests of the fast encoders: shared cases, the whole-image reference, and a
+render's peak memory."""
 
 from __future__ import annotations
 
@@ -12,6 +13,22 @@ from placepix.layout import rasterize_text
 from placepix.raster import text_image
 from placepix.render import lay_out
 from placepix.spec import ImageSpec
+
+# Cases for the encoders that draw bands of rows (WebP, AVIF): odd sizes, a row past two
+# bands, alpha on either side, emoji, wrapped text.
+BANDED_CASES = [
+    "1x1",
+    "2x3",
+    "300x200",
+    "301x199/000/fff?text=odd|sizes",
+    "129x129/fff/000?text=one+row+past+two+bands",
+    "1200x800/ff000080/0000ffc0?text=alpha",
+    "640x360/123/0000ff40?text=translucent+text+on+opaque",
+    "640x360/00000000/fff?text=transparent",
+    "640x360/123/eee?text=emoji 😀 and 日本語",
+    "500x100/fff/000?text=bottom&font_size=60&padding=1",
+    "999x777/abc/123?text=long text that wraps onto several lines in the middle of the image",
+]
 
 
 def whole_image_encode(spec: ImageSpec) -> bytes:

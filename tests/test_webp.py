@@ -9,21 +9,7 @@ import pytest
 import placepix
 from placepix import webp
 from tests.conftest import decode
-from tests.rendering import peak_growth, spec_in, whole_image_encode
-
-CASES = [
-    "1x1",
-    "2x3",
-    "300x200",
-    "301x199/000/fff?text=odd|sizes",
-    "129x129/fff/000?text=one+row+past+two+bands",
-    "1200x800/ff000080/0000ffc0?text=alpha",
-    "640x360/123/0000ff40?text=translucent+text+on+opaque",
-    "640x360/00000000/fff?text=transparent",
-    "640x360/123/eee?text=emoji 😀 and 日本語",
-    "500x100/fff/000?text=bottom&font_size=60&padding=1",
-    "999x777/abc/123?text=long text that wraps onto several lines in the middle of the image",
-]
+from tests.rendering import BANDED_CASES, peak_growth, spec_in, whole_image_encode
 
 
 def test_pillows_own_libwebp_is_found() -> None:
@@ -31,7 +17,7 @@ def test_pillows_own_libwebp_is_found() -> None:
     assert webp.encoder() is not None
 
 
-@pytest.mark.parametrize("url", CASES)
+@pytest.mark.parametrize("url", BANDED_CASES)
 def test_banded_webp_is_byte_identical_to_pillows_encoder(url: str) -> None:
     spec = spec_in(url, "webp")
     banded = placepix.render(spec).data
