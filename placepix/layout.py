@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from placepix.cache import SizedLRU
 from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary, face_of
+from placepix.shaping import script_of, shaper_of
 from placepix.spec import Align
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
@@ -132,16 +133,26 @@ class Typesetter:
         return sum(self.run_width(font, piece, size) for font, piece in self.runs(text))
 
     def run_width(self, font: FontFile, piece: str, size: int) -> float:
-        """The advance of one run, measured once per Typesetter."""
+        """The advance of one run, measured once per Typesetter: Pillow's `getlength`."""
         key = (font, piece, size)
         width = self._widths.get(key)
         if width is None:
-            face, scale = self.face(font, size)
-            width = self._widths[key] = face.getlength(piece) * scale
+            width = self._widths[key] = self._measure(font, piece, size)
         return width
 
+    def _measure(self, font: FontFile, piece: str, size: int) -> float:
+        script = script_of(piece)
+        shaper = shaper_of(font, size) if script is not None else None
+        if shaper is not None and script is not None:
+            return shaper.advance(piece, script)
+        face, scale = self.face(font, size)
+        return face.getlength(piece) * scale
+
     def metrics(self, size: int) -> tuple[int, int]:
-        """Ascent and descent of the chosen font at `size`."""
+        """Ascent and descent of the chosen font at `size`: Pillow's `getmetrics`."""
+        shaper = shaper_of(self.primary, size)
+        if shaper is not None:
+            return shaper.metrics()
         ascent, descent = self.fonts.face(self.primary, size).getmetrics()
         return int(ascent), int(descent)
 
@@ -402,25 +413,29 @@ def clear_line_masks() -> None:
     LINE_MASKS.clear()
 
 
-def line_mask(
-    face: ImageFont.FreeTypeFont, text: str, mode: str = "L"
-) -> tuple[Image.Image, tuple[int, int]]:
+def line_mask(run: Run, mode: str = "L") -> tuple[Image.Image, tuple[int, int]]:
     """One run drawn with the start of its baseline at the origin, and the offset of its
-    top-left corner: exactly what `ImageDraw.text` draws for it (same `getmask2` call).
-    Mode 'RGBA' gives colour glyphs."""
-    key = (str(face.path), int(face.size), mode, text)
+    top-left corner: exactly what `ImageDraw.text` draws for it. A single-script
+    left-to-right run comes from cached glyphs (placepix.shaping), any other from Pillow's
+    own `getmask2`. Mode 'RGBA' gives colour glyphs."""
+    face_size = COLOR_EMOJI_SIZE if run.font.color else run.size
+    key = (str(run.font.path), face_size, mode, run.text)
     cached = LINE_MASKS.get(key)
     if cached is not None:
         return cached
-    core, offset = face.getmask2(text, mode=mode, anchor="ls")
-    entry = (Image.Image()._new(core), offset)
+    script = script_of(run.text) if mode == "L" else None
+    shaper = shaper_of(run.font, run.size) if script is not None else None
+    entry = shaper.mask(run.text, script) if shaper is not None and script is not None else None
+    if entry is None:
+        core, offset = run.face.getmask2(run.text, mode=mode, anchor="ls")
+        entry = (Image.Image()._new(core), offset)
     LINE_MASKS.put(key, entry)
     return entry
 
 
 def color_run_image(run: Run) -> tuple[Image.Image, tuple[int, int]]:
     """A colour run scaled to its size, and its top-left corner relative to the run's start."""
-    image, (left, top) = line_mask(run.face, run.text, "RGBA")
+    image, (left, top) = line_mask(run, "RGBA")
     size = (max(1, round(image.width * run.scale)), max(1, round(image.height * run.scale)))
     scaled = image.resize(size, Image.Resampling.LANCZOS)
     return scaled, (round(left * run.scale), round(top * run.scale))
@@ -439,7 +454,7 @@ def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
                 image, (left, top) = color_run_image(run)
                 color.append((image, (run.x + left, line.baseline + top)))
             else:
-                image, (left, top) = line_mask(run.face, run.text)
+                image, (left, top) = line_mask(run)
                 plain.append((image, (run.x + left, line.baseline + top)))
     return TextRaster(_merge(plain, size, "L"), _merge(color, size, "RGBA"))
 

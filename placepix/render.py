@@ -22,6 +22,7 @@ from placepix.layout import (
     rasterize_text,
 )
 from placepix.prepared import PREPARED, clear_prepared_text, prepared_text
+from placepix.shaping import GLYPHS, SHAPERS, clear_glyphs
 from placepix.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
 from placepix.svg import write_svg
 
@@ -175,15 +176,17 @@ def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:
 
 
 def text_caches() -> tuple[SizedLRU[Any, Any], ...]:
-    """The process's caches of text work (rasterised runs, prepared rasters, loaded faces),
-    for a `CachePool` to shrink while large renders run."""
-    return (LINE_MASKS, PREPARED, FACES)
+    """The process's caches of text work (rasterised runs and glyphs, prepared rasters, loaded
+    faces and shapers), for a `CachePool` to shrink while large renders run."""
+    return (LINE_MASKS, PREPARED, FACES, SHAPERS, GLYPHS)
 
 
 def clear_layout_caches() -> None:
-    """Forget every layout and rasterised text (benchmarks measure cold renders with it)."""
+    """Forget every layout and rasterised text and glyph; fonts stay loaded (benchmarks
+    measure cold renders with it)."""
     _lay_out.cache_clear()
     clear_line_masks()
+    clear_glyphs()
     clear_prepared_text()
 
 

@@ -1,0 +1,259 @@
+"""Runs of text measured and drawn exactly as Pillow does, with each glyph rasterised once.
+
+For a new label, FreeType was most of a small image's cost: Pillow's `getlength` builds a
+HarfBuzz font for every call, and its `getmask2` loads each glyph three times and rasterises it
+twice. A `Shaper` keeps one FreeType face and HarfBuzz font per font and size, and glyph
+bitmaps are cached (`GLYPHS`), so a new label at a known size costs one shaping call and a few
+pastes. Its numbers and pixels are Pillow's own (tests/test_shaping.py compares them across
+fonts, sizes and scripts), because it makes the same calls, through the same libraries
+(placepix.freetype), that raqm and Pillow's renderer make:
+
+- shaping: the text is one HarfBuzz run, left to right, in the script raqm would resolve;
+- placement: pen positions in 26.6 units rounded with Pillow's PIXEL(), the box from each
+  glyph's grid-fitted outline box and the pen line;
+- coverage: each bitmap blended over what is there as Pillow blends it (a paste of white
+  through the bitmap computes the very same rounding).
+
+`shapes()` says which runs take this path: text raqm would lay out as one left-to-right run of
+a single script. Right-to-left and mixed-script runs, colour fonts, and machines where Pillow's
+libraries can't be reached go through Pillow as before.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PIL import Image
+
+from placepix import freetype
+from placepix.cache import SizedLRU
+from placepix.fonts import FACE_BYTES, FontFile
+
+GLYPH_CACHE_BYTES = 4 * 1024 * 1024  # rasterised glyphs kept per process
+SHAPER_CACHE_BYTES = 8 * 1024 * 1024  # faces kept per process, counted as placepix.fonts does
+GLYPH_OVERHEAD = 200  # bytes of bookkeeping counted per cached glyph
+# Blocks where bidi algorithms take unassigned code points as right-to-left.
+_RTL_BLOCKS = [(0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF)]
+_RTL_BLOCKS += [(0x1E800, 0x1EFFF)]
+_BIDI_NOT_LTR = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+_BIDI_NOT_LTR |= {"B", ""}  # paragraph separators, and code points this Python doesn't know
+
+
+def pixel(value: int) -> int:
+    """Pillow's PIXEL(): 26.6 fixed point to whole pixels, halves rounded up."""
+    return ((value + 32) & -64) >> 6
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One glyph at one size: its coverage (None when it has no pixels, as a space), where that
+    bitmap sits relative to the pen, and its grid-fitted outline box in pixels."""
+
+    image: Image.Image | None
+    left: int
+    top: int
+    box: tuple[int, int, int, int]  # x_min, y_min, x_max, y_max
+
+    @property
+    def nbytes(self) -> int:
+        size = self.image.width * self.image.height if self.image is not None else 0
+        return size + GLYPH_OVERHEAD
+
+
+GLYPHS: SizedLRU[tuple[str, int, int], Glyph] = SizedLRU(GLYPH_CACHE_BYTES, lambda g: g.nbytes)
+_NO_GLYPH = Glyph(None, 0, 0, (0, 0, 0, 0))  # marks a glyph this path can't draw (not gray)
+
+
+class Shaper:
+    """One font file at one pixel size, as Pillow's `ImageFont.truetype(path, size)` with raqm
+    sees it. Safe to share between threads: a FreeType face is used by one at a time."""
+
+    def __init__(self, libraries: freetype.Libraries, path: str, size: int) -> None:
+        self.path = path
+        self.size = size
+        self._ft = libraries.ft
+        self._hb = libraries.hb
+        self._lock = threading.Lock()
+        self._face = freetype.FacePointer()
+        error = self._ft.FT_New_Face(
+            libraries.library, os.fsencode(path), 0, ctypes.byref(self._face)
+        )
+        if error:
+            raise OSError(f"FreeType can't open {path} (error {error})")
+        request = freetype.SizeRequest(freetype.SIZE_REQUEST_TYPE_NOMINAL, size * 64, size * 64)
+        if self._ft.FT_Request_Size(self._face, ctypes.byref(request)):
+            self._ft.FT_Done_Face(self._face)
+            raise OSError(f"FreeType can't size {path} at {size} px")
+        self._font = self._hb.hb_ft_font_create_referenced(self._face)
+        self._buffer = self._hb.hb_buffer_create()
+        self._language = self._hb.hb_language_get_default()
+
+    def __del__(self) -> None:
+        hb, ft = getattr(self, "_hb", None), getattr(self, "_ft", None)
+        if hb is not None and getattr(self, "_buffer", None):
+            hb.hb_buffer_destroy(self._buffer)
+            hb.hb_font_destroy(self._font)
+        if ft is not None and getattr(self, "_face", None):
+            ft.FT_Done_Face(self._face)
+
+    def metrics(self) -> tuple[int, int]:
+        """Ascent and descent in pixels: Pillow's `getmetrics()`."""
+        metrics = self._face.contents.size.contents.metrics
+        return pixel(metrics.ascender), -pixel(metrics.descender)
+
+    def advance(self, text: str, script: int) -> float:
+        """The pen advance of `text` in pixels: Pillow's `getlength()`."""
+        with self._lock:
+            return sum(advance for _, advance, _, _, _ in self._shape(text, script)) / 64
+
+    def mask(self, text: str, script: int) -> tuple[Image.Image, tuple[int, int]] | None:
+        """`text` drawn as Pillow's `getmask2(text, mode='L', anchor='ls')` draws it: the
+        coverage image and the offset of its top-left corner from the start of the baseline.
+        None when a glyph comes as a bitmap this path doesn't blend (a monochrome strike)."""
+        with self._lock:
+            shaped = self._shape(text, script)
+            glyphs = [self._glyph(index) for index, _, _, _, _ in shaped]
+        if any(glyph is _NO_GLYPH for glyph in glyphs):
+            return None
+        x_min = x_max = y_min = y_max = 0
+        pen = 0
+        for (_, advance, x_offset, y_offset, _), glyph in zip(shaped, glyphs, strict=True):
+            left, top = pixel(pen + x_offset), pixel(y_offset)
+            pen += advance
+            box_left, box_bottom, box_right, box_top = glyph.box
+            x_max = max(x_max, pixel(pen), box_right + left)
+            x_min = min(x_min, box_left + left)
+            y_max = max(y_max, box_top + top)
+            y_min = min(y_min, box_bottom + top)
+        mask = Image.new("L", (x_max - x_min, y_max - y_min), 0)
+        pen = pen_y = 0
+        for (_, advance, x_offset, y_offset, y_advance), glyph in zip(shaped, glyphs, strict=True):
+            if glyph.image is not None:
+                x = pixel(pen + x_offset) - x_min + glyph.left
+                y = y_max - pixel(pen_y + y_offset) - glyph.top
+                mask.paste(255, (x, y, x + glyph.image.width, y + glyph.image.height), glyph.image)
+            pen += advance
+            pen_y += y_advance
+        return mask, (x_min, -y_max)
+
+    def _shape(self, text: str, script: int) -> list[tuple[int, int, int, int, int]]:
+        """Glyph index, x advance, x and y offsets and y advance (26.6) of each glyph, as raqm
+        shapes a single left-to-right run in `script`."""
+        hb, buffer = self._hb, self._buffer
+        hb.hb_buffer_clear_contents(buffer)
+        codepoints = (ctypes.c_uint32 * len(text))(*map(ord, text))
+        hb.hb_buffer_add_utf32(buffer, codepoints, len(text), 0, len(text))
+        hb.hb_buffer_set_script(buffer, script)
+        hb.hb_buffer_set_language(buffer, self._language)
+        hb.hb_buffer_set_direction(buffer, freetype.HB_DIRECTION_LTR)
+        hb.hb_buffer_set_flags(buffer, freetype.HB_BUFFER_FLAGS_BOT_EOT)
+        hb.hb_shape(self._font, buffer, None, 0)
+        count = ctypes.c_uint()
+        infos = hb.hb_buffer_get_glyph_infos(buffer, ctypes.byref(count))
+        positions = hb.hb_buffer_get_glyph_positions(buffer, None)
+        return [
+            (info.codepoint, at.x_advance, at.x_offset, at.y_offset, at.y_advance)
+            for info, at in zip(infos[: count.value], positions[: count.value], strict=True)
+        ]
+
+    def _glyph(self, index: int) -> Glyph:
+        """Glyph `index` loaded and rasterised as Pillow's renderer does (FT_LOAD_DEFAULT, then
+        rendered in normal mode), from the cache when it was drawn before. Holds the lock."""
+        key = (self.path, self.size, index)
+        cached = GLYPHS.get(key)
+        if cached is not None:
+            return cached
+        ft = self._ft
+        if ft.FT_Load_Glyph(self._face, index, freetype.LOAD_DEFAULT):
+            return _NO_GLYPH
+        slot = self._face.contents.glyph
+        outline = ctypes.c_void_p()
+        if ft.FT_Get_Glyph(slot, ctypes.byref(outline)):
+            return _NO_GLYPH
+        box = freetype.BBox()
+        ft.FT_Glyph_Get_CBox(outline, freetype.GLYPH_BBOX_PIXELS, ctypes.byref(box))
+        ft.FT_Done_Glyph(outline)
+        if ft.FT_Render_Glyph(slot, freetype.RENDER_MODE_NORMAL):
+            return _NO_GLYPH
+        rendered = slot.contents
+        bitmap = rendered.bitmap
+        image = None
+        if bitmap.rows and bitmap.width:
+            if bitmap.pixel_mode != freetype.PIXEL_MODE_GRAY or bitmap.pitch < 0:
+                return _NO_GLYPH
+            pixels = ctypes.string_at(bitmap.buffer, bitmap.pitch * bitmap.rows)
+            size = (bitmap.width, bitmap.rows)
+            image = Image.frombuffer("L", size, pixels, "raw", "L", bitmap.pitch, 1)
+        glyph = Glyph(
+            image,
+            rendered.bitmap_left,
+            rendered.bitmap_top,
+            (box.xMin, box.yMin, box.xMax, box.yMax),
+        )
+        GLYPHS.put(key, glyph)
+        return glyph
+
+
+SHAPERS: SizedLRU[tuple[str, int], Shaper] = SizedLRU(
+    SHAPER_CACHE_BYTES, lambda shaper: FACE_BYTES + shaper.size**2
+)
+
+
+def shaper_of(font: FontFile, size: int) -> Shaper | None:
+    """The shaper of `font` at `size`, loaded once while it is in use; None for colour
+    bitmap fonts and where Pillow's libraries can't be used (then Pillow draws)."""
+    libraries = freetype.libraries()
+    if libraries is None or font.color:
+        return None
+    key = (str(font.path), size)
+    shaper = SHAPERS.get(key)
+    if shaper is None:
+        shaper = Shaper(libraries, key[0], size)
+        SHAPERS.put(key, shaper)
+    return shaper
+
+
+def script_of(text: str) -> int | None:
+    """The HarfBuzz script raqm would shape `text` in when it lays it out as one run, left to
+    right; None when raqm would not (right-to-left or mixed-script text): `text` then goes
+    through Pillow."""
+    if not text:
+        return None
+    neutral = (freetype.HB_SCRIPT_COMMON, freetype.HB_SCRIPT_INHERITED)
+    strong = None
+    for char in text:
+        found = _script_of_char(ord(char))
+        if found is None:
+            return None
+        if found in neutral:
+            continue
+        if strong not in (None, found):
+            return None
+        strong = found
+    # Without a letter of any script, every character takes the first one's (raqm's rule).
+    return strong if strong is not None else _script_of_char(ord(text[0]))
+
+
+@lru_cache(maxsize=4096)
+def _script_of_char(codepoint: int) -> int | None:
+    """A character's script as raqm resolves it before merging (non-spacing marks inherit),
+    or None when it could make a run right-to-left."""
+    libraries = freetype.libraries()
+    if libraries is None or any(start <= codepoint <= end for start, end in _RTL_BLOCKS):
+        return None
+    if unicodedata.bidirectional(chr(codepoint)) in _BIDI_NOT_LTR:
+        return None
+    hb = libraries.hb
+    funcs = hb.hb_unicode_funcs_get_default()
+    if hb.hb_unicode_general_category(funcs, codepoint) == freetype.HB_CATEGORY_NON_SPACING_MARK:
+        return freetype.HB_SCRIPT_INHERITED
+    return int(hb.hb_unicode_script(funcs, codepoint))
+
+
+def clear_glyphs() -> None:
+    GLYPHS.clear()

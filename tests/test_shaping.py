@@ -1,0 +1,186 @@
+"""Cached-glyph text against Pillow's own `getlength`, `getmetrics` and `getmask2` (the
+reference): same numbers, same offsets, same pixels, across fonts, sizes and scripts."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageChops, ImageFont
+
+from placepix import freetype
+from placepix.fonts import FontFile, default_library
+from placepix.shaping import GLYPHS, Shaper, clear_glyphs, script_of, shaper_of
+
+FONTS = default_library()
+NAMED = [FONTS.resolve(name) for name in ("lato", "dejavu-sans", "noto-sans", "inter")]
+NAMED = list(dict.fromkeys(NAMED))  # missing fonts resolve to the default
+SIZES = [4, 9, 13, 31, 48, 173]
+ALPHABETS = {
+    "latin": "AVTWYLPfiflffjgqy.,;:!?'\"“”‘’()[]{}0123456789 ×-–—_/@#%&*+=<>àéîõüçßøŒœ…«»€©™",
+    "cyrillic": "Привет мир ЁЖЩ ъ 123 ().,",
+    "greek": "Γειά σου κόσμε ΆΈ 12",
+    "devanagari": "हिन्दी नमस्ते क्षत्रिय ्",
+    "thai": "ภาษาไทย สวัสดี ่ ้",
+    "han": "漢字中文、。「」 123",  # kana with kanji is several scripts: Pillow draws it
+    "combining": "e\u0301a\u0300o\u0308 n\u0303",
+}
+
+
+def pillow_face(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font.path), size, layout_engine=ImageFont.Layout.RAQM)
+
+
+def assert_drawn_like_pillow(font: FontFile, size: int, text: str) -> None:
+    script = script_of(text)
+    assert script is not None, text
+    shaper = shaper_of(font, size)
+    assert shaper is not None
+    face = pillow_face(font, size)
+    drawn = shaper.mask(text, script)
+    assert drawn is not None
+    mask, offset = drawn
+    core, expected_offset = face.getmask2(text, mode="L", anchor="ls")
+    expected = Image.Image()._new(core)
+    where = f"{font.name} {size}px {text!r}"
+    assert shaper.advance(text, script) == face.getlength(text), where
+    assert (mask.size, offset) == (expected.size, expected_offset), where
+    assert ImageChops.difference(mask, expected).getbbox() is None, where
+
+
+def sample_texts(alphabet: str, count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))) for _ in range(count)]
+    return [text for text in texts if text.strip()]
+
+
+def test_pillows_freetype_and_harfbuzz_are_found() -> None:
+    """Without them every label goes through Pillow's slower path (and this file tests nothing)."""
+    assert freetype.libraries() is not None
+
+
+@pytest.mark.parametrize("font", NAMED, ids=lambda font: font.name)
+@pytest.mark.parametrize("size", SIZES)
+def test_metrics_are_pillows(font: FontFile, size: int) -> None:
+    shaper = shaper_of(font, size)
+    assert shaper is not None
+    assert shaper.metrics() == pillow_face(font, size).getmetrics()
+
+
+@pytest.mark.parametrize("font", NAMED, ids=lambda font: font.name)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("script", sorted(ALPHABETS))
+def test_runs_are_measured_and_drawn_like_pillow(font: FontFile, size: int, script: str) -> None:
+    for text in sample_texts(ALPHABETS[script], 8, seed=size):
+        assert_drawn_like_pillow(font, size, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["300 × 200", "4000 × 4000", "AVAW Te Yo", "fi ffl", "(quoted) “x”", "ga\u0301", " lead", "x"],
+)
+def test_labels_and_kerning_pairs_are_drawn_like_pillow(text: str) -> None:
+    for size in (7, 48, 400):
+        assert_drawn_like_pillow(FONTS.resolve("lato"), size, text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(alphabet="".join(ALPHABETS.values()), min_size=1, max_size=24),
+    size=st.integers(min_value=4, max_value=120),
+)
+def test_any_single_script_text_is_drawn_like_pillow(text: str, size: int) -> None:
+    if script_of(text) is not None:  # mixed scripts go through Pillow
+        assert_drawn_like_pillow(FONTS.resolve("noto-sans"), size, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("300 × 200", "Zyyy"),  # no letter: raqm shapes it as Common
+        ("Hello, world 42", "Latn"),
+        ("(Привет)", "Cyrl"),
+        ("e\u0301", "Latn"),  # a mark takes its base's script
+        ("\u0301", "Zinh"),
+    ],
+)
+def test_the_script_is_the_one_raqm_resolves(text: str, script: str) -> None:
+    assert script_of(text) == freetype.hb_tag(script)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "שלום", "abc مرحبا", "Hello Привет", "x\u202ey", "٣"],
+    ids=["empty", "hebrew", "arabic-in-latin", "two-scripts", "override", "arabic-digit"],
+)
+def test_right_to_left_or_mixed_text_is_left_to_pillow(text: str) -> None:
+    assert script_of(text) is None
+
+
+def test_pasting_white_through_coverage_blends_as_pillows_renderer() -> None:
+    """What `Shaper.mask` relies on where glyphs overlap: Pillow's renderer blends coverage s
+    over d as s + d(255 - s)/255 rounded (its MULDIV255); a paste of 255 through s computes
+    the same for every pair."""
+    coverage = Image.frombytes("L", (256, 256), bytes(range(256)) * 256)
+    below = Image.frombytes("L", (256, 256), bytes(y for y in range(256) for _ in range(256)))
+    blended = below.copy()
+    blended.paste(255, (0, 0, 256, 256), coverage)
+
+    def muldiv255(a: int, b: int) -> int:
+        t = a * b + 128
+        return ((t >> 8) + t) >> 8
+
+    expected = bytes(
+        d if s == 0 else s if d == 0 else min(255, s + muldiv255(d, 255 - s))
+        for d in range(256)
+        for s in range(256)
+    )
+    assert blended.tobytes() == expected
+
+
+def test_glyphs_are_cached_once_and_cleared() -> None:
+    clear_glyphs()
+    shaper = shaper_of(FONTS.resolve("lato"), 61)
+    assert shaper is not None
+    shaper.mask("abba", freetype.hb_tag("Latn"))
+    assert len({key for key in GLYPHS._lru if key[:2] == (shaper.path, 61)}) == 2
+    clear_glyphs()
+    assert GLYPHS.current_bytes == 0
+
+
+def test_threads_sharing_a_shaper_draw_what_one_thread_draws() -> None:
+    libraries = freetype.libraries()
+    assert libraries is not None
+    shaper = Shaper(libraries, str(FONTS.resolve("lato").path), 57)
+    latin = freetype.hb_tag("Latn")
+    texts = sample_texts(ALPHABETS["latin"].replace("“", ""), 40, seed=7)
+    texts = [text for text in texts if script_of(text) == latin]
+    expected = {}
+    for text in texts:
+        drawn = shaper.mask(text, latin)
+        assert drawn is not None
+        expected[text] = drawn[0].tobytes()
+    clear_glyphs()
+    wrong: list[str] = []
+
+    def draw_all() -> None:
+        for text in texts:
+            drawn = shaper.mask(text, latin)
+            if drawn is None or drawn[0].tobytes() != expected[text]:
+                wrong.append(text)
+
+    threads = [threading.Thread(target=draw_all) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+
+
+def test_colour_fonts_have_no_shaper() -> None:
+    emoji = FONTS.font_for("😀", FONTS.resolve("lato"))
+    assert emoji.color
+    assert shaper_of(emoji, 48) is None
