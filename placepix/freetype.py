@@ -26,7 +26,7 @@ Pos = c_long  # FT_Pos: 26.6 fixed point, or whole pixels for FT_GLYPH_BBOX_PIXE
 
 LOAD_DEFAULT = 0
 RENDER_MODE_NORMAL = 0
-GLYPH_BBOX_PIXELS = 3
+GLYPH_FORMAT_OUTLINE = int.from_bytes(b"outl", "big")
 PIXEL_MODE_GRAY = 2
 SIZE_REQUEST_TYPE_NOMINAL = 0
 HB_DIRECTION_LTR = 4
@@ -63,6 +63,17 @@ class Bitmap(Structure):
     ]
 
 
+class Outline(Structure):
+    _fields_ = [
+        ("n_contours", ctypes.c_short),
+        ("n_points", ctypes.c_short),
+        ("points", c_void_p),
+        ("tags", c_void_p),
+        ("contours", c_void_p),
+        ("flags", c_int),
+    ]
+
+
 class GlyphSlot(Structure):
     _fields_ = [
         ("library", c_void_p),
@@ -78,6 +89,7 @@ class GlyphSlot(Structure):
         ("bitmap", Bitmap),
         ("bitmap_left", c_int),
         ("bitmap_top", c_int),
+        ("outline", Outline),
     ]
 
 
@@ -204,9 +216,7 @@ def _declare(ft: ctypes.CDLL, hb: ctypes.CDLL) -> None:
     ft.FT_Request_Size.argtypes = [FacePointer, POINTER(SizeRequest)]
     ft.FT_Load_Glyph.argtypes = [FacePointer, c_uint, ctypes.c_int32]
     ft.FT_Render_Glyph.argtypes = [POINTER(GlyphSlot), c_int]
-    ft.FT_Get_Glyph.argtypes = [POINTER(GlyphSlot), POINTER(c_void_p)]
-    ft.FT_Glyph_Get_CBox.argtypes = [c_void_p, c_uint, POINTER(BBox)]
-    ft.FT_Done_Glyph.argtypes = [c_void_p]
+    ft.FT_Outline_Get_CBox.argtypes = [POINTER(Outline), POINTER(BBox)]
     hb.hb_ft_font_create_referenced.argtypes = [FacePointer]
     hb.hb_ft_font_create_referenced.restype = c_void_p
     hb.hb_font_destroy.argtypes = [c_void_p]

@@ -36,6 +36,7 @@ from placepix.fonts import FACE_BYTES, FontFile
 
 GLYPH_CACHE_BYTES = 4 * 1024 * 1024  # rasterised glyphs kept per process
 SHAPER_CACHE_BYTES = 8 * 1024 * 1024  # faces kept per process, counted as placepix.fonts does
+SHAPED_CACHE_BYTES = 256 * 1024  # shaped runs kept: a run is measured, then drawn
 GLYPH_OVERHEAD = 200  # bytes of bookkeeping counted per cached glyph
 # Blocks where bidi algorithms take unassigned code points as right-to-left.
 _RTL_BLOCKS = [(0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF)]
@@ -66,6 +67,10 @@ class Glyph:
 
 
 GLYPHS: SizedLRU[tuple[str, int, int], Glyph] = SizedLRU(GLYPH_CACHE_BYTES, lambda g: g.nbytes)
+Shaped = list[tuple[int, int, int, int, int]]  # per glyph: index, x advance, x/y offset, y advance
+SHAPED: SizedLRU[tuple[str, int, str], Shaped] = SizedLRU(
+    SHAPED_CACHE_BYTES, lambda shaped: 100 + 120 * len(shaped)
+)
 _NO_GLYPH = Glyph(None, 0, 0, (0, 0, 0, 0))  # marks a glyph this path can't draw (not gray)
 
 
@@ -141,9 +146,18 @@ class Shaper:
             pen_y += y_advance
         return mask, (x_min, -y_max)
 
-    def _shape(self, text: str, script: int) -> list[tuple[int, int, int, int, int]]:
+    def _shape(self, text: str, script: int) -> Shaped:
         """Glyph index, x advance, x and y offsets and y advance (26.6) of each glyph, as raqm
-        shapes a single left-to-right run in `script`."""
+        shapes a single left-to-right run in `script` (the script follows from the text). Kept
+        a while: a run is measured while it is laid out, then drawn. Holds the lock."""
+        key = (self.path, self.size, text)
+        shaped = SHAPED.get(key)
+        if shaped is None:
+            shaped = self._shape_now(text, script)
+            SHAPED.put(key, shaped)
+        return shaped
+
+    def _shape_now(self, text: str, script: int) -> Shaped:
         hb, buffer = self._hb, self._buffer
         hb.hb_buffer_clear_contents(buffer)
         codepoints = (ctypes.c_uint32 * len(text))(*map(ord, text))
@@ -171,17 +185,14 @@ class Shaper:
         ft = self._ft
         if ft.FT_Load_Glyph(self._face, index, freetype.LOAD_DEFAULT):
             return _NO_GLYPH
-        slot = self._face.contents.glyph
-        outline = ctypes.c_void_p()
-        if ft.FT_Get_Glyph(slot, ctypes.byref(outline)):
-            return _NO_GLYPH
+        slot = self._face.contents.glyph.contents
+        if slot.format != freetype.GLYPH_FORMAT_OUTLINE:
+            return _NO_GLYPH  # an embedded bitmap strike: Pillow draws it
         box = freetype.BBox()
-        ft.FT_Glyph_Get_CBox(outline, freetype.GLYPH_BBOX_PIXELS, ctypes.byref(box))
-        ft.FT_Done_Glyph(outline)
-        if ft.FT_Render_Glyph(slot, freetype.RENDER_MODE_NORMAL):
+        ft.FT_Outline_Get_CBox(ctypes.byref(slot.outline), ctypes.byref(box))
+        if ft.FT_Render_Glyph(ctypes.byref(slot), freetype.RENDER_MODE_NORMAL):
             return _NO_GLYPH
-        rendered = slot.contents
-        bitmap = rendered.bitmap
+        bitmap = slot.bitmap
         image = None
         if bitmap.rows and bitmap.width:
             if bitmap.pixel_mode != freetype.PIXEL_MODE_GRAY or bitmap.pitch < 0:
@@ -189,12 +200,9 @@ class Shaper:
             pixels = ctypes.string_at(bitmap.buffer, bitmap.pitch * bitmap.rows)
             size = (bitmap.width, bitmap.rows)
             image = Image.frombuffer("L", size, pixels, "raw", "L", bitmap.pitch, 1)
-        glyph = Glyph(
-            image,
-            rendered.bitmap_left,
-            rendered.bitmap_top,
-            (box.xMin, box.yMin, box.xMax, box.yMax),
-        )
+        # FT_Glyph_Get_CBox(FT_GLYPH_BBOX_PIXELS), as Pillow's box: outward to whole pixels.
+        pixels_box = (box.xMin >> 6, box.yMin >> 6, -(-box.xMax >> 6), -(-box.yMax >> 6))
+        glyph = Glyph(image, slot.bitmap_left, slot.bitmap_top, pixels_box)
         GLYPHS.put(key, glyph)
         return glyph
 
@@ -256,4 +264,6 @@ def _script_of_char(codepoint: int) -> int | None:
 
 
 def clear_glyphs() -> None:
+    """Forget every rasterised glyph and shaped run (the shapers stay loaded)."""
     GLYPHS.clear()
+    SHAPED.clear()
