@@ -30,7 +30,8 @@ FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 COLOR_EMOJI_SIZE = 109  # Noto Color Emoji is a bitmap font with this one size
 # Loaded FreeType faces kept per process, bounded in bytes: a face holds ~0.3 MB once used,
 # plus the bitmap of the last glyph it drew (up to size² bytes). Loading one takes ~20 µs.
-FACE_CACHE_BYTES = 8 * 1024 * 1024
+FACE_CACHE_BYTES = 2 * 1024 * 1024  # Pillow faces: colour, right-to-left and mixed-script runs
+FACE_ENTRY_SHARE = 2  # faces up to 1 MiB (~850 px)
 FACE_BYTES = 300 * 1024
 
 # name -> (family, file names to look for); placehold.co's names first.
@@ -253,7 +254,9 @@ def _face_bytes(face: ImageFont.FreeTypeFont) -> int:
     return FACE_BYTES + int(face.size) ** 2
 
 
-FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(FACE_CACHE_BYTES, _face_bytes)
+FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(
+    FACE_CACHE_BYTES, _face_bytes, FACE_ENTRY_SHARE
+)
 
 
 @lru_cache(maxsize=8)

@@ -30,8 +30,8 @@ MAX_HEIGHT_SHARE = 0.45  # ...and a single line at most this share of the padded
 WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger...
 WRAP_BELOW = 0.5  # ...and only text that unwrapped gets less than this share of the largest size
 ELLIPSIS = "…"
-LINE_MASK_CACHE_BYTES = 8 * 1024 * 1024  # rasterised runs kept per process
-LINE_MASK_ENTRY_SHARE = 4  # runs up to 2 MiB: a 4000x4000 size label (1 MB) is drawn once
+LINE_MASK_CACHE_BYTES = 6 * 1024 * 1024  # rasterised runs kept per process
+LINE_MASK_ENTRY_SHARE = 3  # runs up to 2 MiB: a 4000x4000 size label (1 MB) is drawn once
 # Break opportunities: a CJK character on its own, or a word with the spaces after it.
 _CJK = "\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")

@@ -34,9 +34,10 @@ from placepix import freetype
 from placepix.cache import SizedLRU
 from placepix.fonts import FACE_BYTES, FontFile
 
-GLYPH_CACHE_BYTES = 4 * 1024 * 1024  # rasterised glyphs kept per process
-SHAPER_CACHE_BYTES = 8 * 1024 * 1024  # faces kept per process, counted as placepix.fonts does
+SHAPER_CACHE_BYTES = 4 * 1024 * 1024  # faces kept per process, counted as placepix.fonts does
+SHAPER_ENTRY_SHARE = 4  # faces up to 1 MiB (~850 px), as placepix.fonts keeps them
 SHAPED_CACHE_BYTES = 256 * 1024  # shaped runs kept: a run is measured, then drawn
+GLYPH_CACHE_BYTES = 4 * 1024 * 1024 - SHAPED_CACHE_BYTES  # rasterised glyphs kept per process
 GLYPH_OVERHEAD = 200  # bytes of bookkeeping counted per cached glyph
 # Blocks where bidi algorithms take unassigned code points as right-to-left.
 _RTL_BLOCKS = [(0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF)]
@@ -208,7 +209,7 @@ class Shaper:
 
 
 SHAPERS: SizedLRU[tuple[str, int], Shaper] = SizedLRU(
-    SHAPER_CACHE_BYTES, lambda shaper: FACE_BYTES + shaper.size**2
+    SHAPER_CACHE_BYTES, lambda shaper: FACE_BYTES + shaper.size**2, SHAPER_ENTRY_SHARE
 )
 
 

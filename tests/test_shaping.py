@@ -57,11 +57,6 @@ def sample_texts(alphabet: str, count: int, seed: int) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
-def test_pillows_freetype_and_harfbuzz_are_found() -> None:
-    """Without them every label goes through Pillow's slower path (and this file tests nothing)."""
-    assert freetype.libraries() is not None
-
-
 @pytest.mark.parametrize("font", NAMED, ids=lambda font: font.name)
 @pytest.mark.parametrize("size", SIZES)
 def test_metrics_are_pillows(font: FontFile, size: int) -> None:
