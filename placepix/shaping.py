@@ -95,6 +95,8 @@ class Shaper:
         if self._ft.FT_Request_Size(self._face, ctypes.byref(request)):
             self._ft.FT_Done_Face(self._face)
             raise OSError(f"FreeType can't size {path} at {size} px")
+        self._slot = self._face.contents.glyph.contents  # the face's one glyph slot, for life
+        self._box = freetype.BBox()
         self._font = self._hb.hb_ft_font_create_referenced(self._face)
         self._buffer = self._hb.hb_buffer_create()
         self._language = self._hb.hb_language_get_default()
@@ -186,10 +188,9 @@ class Shaper:
         ft = self._ft
         if ft.FT_Load_Glyph(self._face, index, freetype.LOAD_DEFAULT):
             return _NO_GLYPH
-        slot = self._face.contents.glyph.contents
+        slot, box = self._slot, self._box
         if slot.format != freetype.GLYPH_FORMAT_OUTLINE:
             return _NO_GLYPH  # an embedded bitmap strike: Pillow draws it
-        box = freetype.BBox()
         ft.FT_Outline_Get_CBox(ctypes.byref(slot.outline), ctypes.byref(box))
         if ft.FT_Render_Glyph(ctypes.byref(slot), freetype.RENDER_MODE_NORMAL):
             return _NO_GLYPH
@@ -200,7 +201,8 @@ class Shaper:
                 return _NO_GLYPH
             pixels = ctypes.string_at(bitmap.buffer, bitmap.pitch * bitmap.rows)
             size = (bitmap.width, bitmap.rows)
-            image = Image.frombuffer("L", size, pixels, "raw", "L", bitmap.pitch, 1)
+            stride = 0 if bitmap.pitch == bitmap.width else bitmap.pitch  # 0: map, no copy
+            image = Image.frombuffer("L", size, pixels, "raw", "L", stride, 1)
         # FT_Glyph_Get_CBox(FT_GLYPH_BBOX_PIXELS), as Pillow's box: outward to whole pixels.
         pixels_box = (box.xMin >> 6, box.yMin >> 6, -(-box.xMax >> 6), -(-box.yMax >> 6))
         glyph = Glyph(image, slot.bitmap_left, slot.bitmap_top, pixels_box)
