@@ -25,10 +25,10 @@ import ctypes
 import os
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, NamedTuple
 
-from PIL import Image
+from PIL import Image, _imaging
 
 from placepix import freetype
 from placepix.cache import SizedLRU
@@ -51,20 +51,16 @@ def pixel(value: int) -> int:
     return ((value + 32) & -64) >> 6
 
 
-@dataclass(frozen=True)
-class Glyph:
-    """One glyph at one size: its coverage (None when it has no pixels, as a space), where that
-    bitmap sits relative to the pen, and its grid-fitted outline box in pixels."""
+class Glyph(NamedTuple):
+    """One glyph at one size: its coverage as a Pillow core image (None when it has no pixels,
+    as a space: cores paste without the `Image` wrapper's per-call checks), where that bitmap
+    sits relative to the pen, its grid-fitted outline box in pixels, and the bytes it holds."""
 
-    image: Image.Image | None
+    coverage: Any
     left: int
     top: int
     box: tuple[int, int, int, int]  # x_min, y_min, x_max, y_max
-
-    @property
-    def nbytes(self) -> int:
-        size = self.image.width * self.image.height if self.image is not None else 0
-        return size + GLYPH_OVERHEAD
+    nbytes: int
 
 
 GLYPHS: SizedLRU[tuple[str, int, int], Glyph] = SizedLRU(GLYPH_CACHE_BYTES, lambda g: g.nbytes)
@@ -72,7 +68,7 @@ Shaped = list[tuple[int, int, int, int, int]]  # per glyph: index, x advance, x/
 SHAPED: SizedLRU[tuple[str, int, str], Shaped] = SizedLRU(
     SHAPED_CACHE_BYTES, lambda shaped: 100 + 120 * len(shaped)
 )
-_NO_GLYPH = Glyph(None, 0, 0, (0, 0, 0, 0))  # marks a glyph this path can't draw (not gray)
+_NO_GLYPH = Glyph(None, 0, 0, (0, 0, 0, 0), 0)  # marks a glyph this path can't draw (not gray)
 
 
 class Shaper:
@@ -141,10 +137,11 @@ class Shaper:
         mask = Image.new("L", (x_max - x_min, y_max - y_min), 0)
         pen = pen_y = 0
         for (_, advance, x_offset, y_offset, y_advance), glyph in zip(shaped, glyphs, strict=True):
-            if glyph.image is not None:
+            if glyph.coverage is not None:
                 x = pixel(pen + x_offset) - x_min + glyph.left
                 y = y_max - pixel(pen_y + y_offset) - glyph.top
-                mask.paste(255, (x, y, x + glyph.image.width, y + glyph.image.height), glyph.image)
+                width, height = glyph.coverage.size
+                mask.im.paste(255, (x, y, x + width, y + height), glyph.coverage)
             pen += advance
             pen_y += y_advance
         return mask, (x_min, -y_max)
@@ -195,17 +192,17 @@ class Shaper:
         if ft.FT_Render_Glyph(ctypes.byref(slot), freetype.RENDER_MODE_NORMAL):
             return _NO_GLYPH
         bitmap = slot.bitmap
-        image = None
-        if bitmap.rows and bitmap.width:
-            if bitmap.pixel_mode != freetype.PIXEL_MODE_GRAY or bitmap.pitch < 0:
+        width, rows, pitch = bitmap.width, bitmap.rows, bitmap.pitch
+        coverage = None
+        if rows and width:
+            if bitmap.pixel_mode != freetype.PIXEL_MODE_GRAY or pitch < 0:
                 return _NO_GLYPH
-            pixels = ctypes.string_at(bitmap.buffer, bitmap.pitch * bitmap.rows)
-            size = (bitmap.width, bitmap.rows)
-            stride = 0 if bitmap.pitch == bitmap.width else bitmap.pitch  # 0: map, no copy
-            image = Image.frombuffer("L", size, pixels, "raw", "L", stride, 1)
+            pixels = ctypes.string_at(bitmap.buffer, pitch * rows)
+            coverage = _imaging.map_buffer(pixels, (width, rows), "raw", 0, ("L", pitch, 1))
         # FT_Glyph_Get_CBox(FT_GLYPH_BBOX_PIXELS), as Pillow's box: outward to whole pixels.
         pixels_box = (box.xMin >> 6, box.yMin >> 6, -(-box.xMax >> 6), -(-box.yMax >> 6))
-        glyph = Glyph(image, slot.bitmap_left, slot.bitmap_top, pixels_box)
+        nbytes = pitch * rows + GLYPH_OVERHEAD
+        glyph = Glyph(coverage, slot.bitmap_left, slot.bitmap_top, pixels_box, nbytes)
         GLYPHS.put(key, glyph)
         return glyph
 
