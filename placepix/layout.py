@@ -462,9 +462,14 @@ def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
 def _merge(
     pieces: list[tuple[Image.Image, tuple[int, int]]], size: tuple[int, int], mode: str
 ) -> GlyphLayer | None:
-    """One layer holding every piece, cropped to the canvas; None when nothing shows."""
+    """One layer holding every piece, cropped to the canvas; None when nothing shows. A lone
+    coverage piece inside the canvas is the layer itself (layers are only read)."""
     if not pieces:
         return None
+    if len(pieces) == 1 and mode == "L":
+        piece, (x, y) = pieces[0]
+        if x >= 0 and y >= 0 and x + piece.width <= size[0] and y + piece.height <= size[1]:
+            return GlyphLayer(piece, (x, y)) if piece.width and piece.height else None
     left = max(0, min(x for _, (x, _) in pieces))
     top = max(0, min(y for _, (_, y) in pieces))
     right = min(size[0], max(x + p.width for p, (x, _) in pieces))
