@@ -14,8 +14,9 @@ public ABI, unchanged across 2.x.
 from __future__ import annotations
 
 import ctypes
+import threading
 from ctypes import POINTER, Structure, c_char_p, c_int, c_long, c_uint, c_uint32, c_void_p
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from PIL import features
@@ -164,11 +165,14 @@ FacePointer = POINTER(Face)
 @dataclass(frozen=True)
 class Libraries:
     """Pillow's libfreetype and libharfbuzz, their functions typed, and a FreeType library
-    instance of placepix's own (FreeType allows several in a process)."""
+    instance of placepix's own (FreeType allows several in a process). Faces are opened and
+    closed under `faces_lock`: a FreeType library's list of faces is not thread-safe (Pillow
+    locks the same calls)."""
 
     ft: ctypes.CDLL
     hb: ctypes.CDLL
     library: c_void_p
+    faces_lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
 
 @cache

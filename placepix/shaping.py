@@ -78,19 +78,23 @@ class Shaper:
     def __init__(self, libraries: freetype.Libraries, path: str, size: int) -> None:
         self.path = path
         self.size = size
+        self._libraries = libraries
         self._ft = libraries.ft
         self._hb = libraries.hb
         self._lock = threading.Lock()
-        self._face = freetype.FacePointer()
-        error = self._ft.FT_New_Face(
-            libraries.library, os.fsencode(path), 0, ctypes.byref(self._face)
-        )
+        face = freetype.FacePointer()
+        with libraries.faces_lock:
+            error = self._ft.FT_New_Face(
+                libraries.library, os.fsencode(path), 0, ctypes.byref(face)
+            )
         if error:
             raise OSError(f"FreeType can't open {path} (error {error})")
         request = freetype.SizeRequest(freetype.SIZE_REQUEST_TYPE_NOMINAL, size * 64, size * 64)
-        if self._ft.FT_Request_Size(self._face, ctypes.byref(request)):
-            self._ft.FT_Done_Face(self._face)
+        if self._ft.FT_Request_Size(face, ctypes.byref(request)):
+            with libraries.faces_lock:
+                self._ft.FT_Done_Face(face)
             raise OSError(f"FreeType can't size {path} at {size} px")
+        self._face = face
         self._slot = self._face.contents.glyph.contents  # the face's one glyph slot, for life
         self._box = freetype.BBox()
         self._font = self._hb.hb_ft_font_create_referenced(self._face)
@@ -98,12 +102,12 @@ class Shaper:
         self._language = self._hb.hb_language_get_default()
 
     def __del__(self) -> None:
-        hb, ft = getattr(self, "_hb", None), getattr(self, "_ft", None)
-        if hb is not None and getattr(self, "_buffer", None):
-            hb.hb_buffer_destroy(self._buffer)
-            hb.hb_font_destroy(self._font)
-        if ft is not None and getattr(self, "_face", None):
-            ft.FT_Done_Face(self._face)
+        if getattr(self, "_buffer", None) is None:
+            return  # __init__ failed: it closed what it had opened
+        self._hb.hb_buffer_destroy(self._buffer)
+        self._hb.hb_font_destroy(self._font)
+        with self._libraries.faces_lock:
+            self._ft.FT_Done_Face(self._face)
 
     def metrics(self) -> tuple[int, int]:
         """Ascent and descent in pixels: Pillow's `getmetrics()`."""

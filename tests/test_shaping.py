@@ -3,8 +3,10 @@ reference): same numbers, same offsets, same pixels, across fonts, sizes and scr
 
 from __future__ import annotations
 
+import gc
 import random
 import threading
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -179,3 +181,39 @@ def test_colour_fonts_have_no_shaper() -> None:
     emoji = FONTS.font_for("😀", FONTS.resolve("lato"))
     assert emoji.color
     assert shaper_of(emoji, 48) is None
+
+
+def test_a_file_freetype_cannot_open_is_an_os_error(tmp_path: Path) -> None:
+    libraries = freetype.libraries()
+    assert libraries is not None
+    not_a_font = tmp_path / "not-a-font.ttf"
+    not_a_font.write_bytes(b"no font here")
+    with pytest.raises(OSError, match="FreeType can't open"):
+        Shaper(libraries, str(not_a_font), 12)
+    with pytest.raises(OSError, match="can't size"):
+        Shaper(libraries, str(FONTS.resolve("lato").path), 0)
+    gc.collect()  # a half-built shaper must not close again what its __init__ closed
+
+
+def test_shapers_opened_and_dropped_by_threads_at_once() -> None:
+    """Opening and closing faces changes the FreeType library's face list: one at a time."""
+    libraries = freetype.libraries()
+    assert libraries is not None
+    path = str(FONTS.resolve("lato").path)
+    latin = freetype.hb_tag("Latn")
+    failures: list[BaseException] = []
+
+    def churn(offset: int) -> None:
+        try:
+            for size in range(8 + offset, 40, 4):
+                drawn = Shaper(libraries, path, size).mask("Churn", latin)
+                assert drawn is not None and drawn[0].getbbox() is not None
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=churn, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
