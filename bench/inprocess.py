@@ -1,10 +1,10 @@
 """In-process render speed: placepix against naive Pillow (RGB canvas, ImageDraw.text, save with
 the library's defaults) for the same text, font and size, timed in the same run.
 
-Two cases: *cold*, new text (layouts, rasterised and shaped runs and glyph bitmaps emptied first;
-fonts stay loaded, on both sides: the naive service has to lay new text out too), and *warm*, text seen before (only colours or format
-differ: every repetition a new background; the naive side gets the cached layout and still
-draws and encodes everything)."""
+Two cases: *cold*, new text (layouts, rasterised and shaped runs and glyph bitmaps emptied
+first; fonts stay loaded, on both sides: the naive service has to lay new text out too), and
+*warm*, text seen before (only colours or format differ: every repetition a new background; the
+naive side gets the cached layout and still draws and encodes everything)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from placepix.cache import SizedLRU
 from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary, face_of
-from placepix.shaping import script_of, shaper_of
+from placepix.shaping import itemize, shaper_of
 from placepix.spec import Align
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
@@ -141,10 +141,10 @@ class Typesetter:
         return width
 
     def _measure(self, font: FontFile, piece: str, size: int) -> float:
-        script = script_of(piece)
-        shaper = shaper_of(font, size) if script is not None else None
-        if shaper is not None and script is not None:
-            return shaper.advance(piece, script)
+        items = itemize(piece)
+        shaper = shaper_of(font, size) if items is not None else None
+        if shaper is not None and items is not None:
+            return shaper.advance(piece, items)
         face, scale = self.face(font, size)
         return face.getlength(piece) * scale
 
@@ -423,9 +423,9 @@ def line_mask(run: Run, mode: str = "L") -> tuple[Image.Image, tuple[int, int]]:
     cached = LINE_MASKS.get(key)
     if cached is not None:
         return cached
-    script = script_of(run.text) if mode == "L" else None
-    shaper = shaper_of(run.font, run.size) if script is not None else None
-    entry = shaper.mask(run.text, script) if shaper is not None and script is not None else None
+    items = itemize(run.text) if mode == "L" else None
+    shaper = shaper_of(run.font, run.size) if items is not None else None
+    entry = shaper.mask(run.text, items) if shaper is not None and items is not None else None
     if entry is None:
         core, offset = run.face.getmask2(run.text, mode=mode, anchor="ls")
         entry = (Image.Image()._new(core), offset)

@@ -8,15 +8,16 @@ pastes. Its numbers and pixels are Pillow's own (tests/test_shaping.py compares 
 fonts, sizes and scripts), because it makes the same calls, through the same libraries
 (placepix.freetype), that raqm and Pillow's renderer make:
 
-- shaping: the text is one HarfBuzz run, left to right, in the script raqm would resolve;
+- shaping: the text cut into runs of one script as raqm resolves them, each run shaped left to
+  right with the whole text as context;
 - placement: pen positions in 26.6 units rounded with Pillow's PIXEL(), the box from each
   glyph's grid-fitted outline box and the pen line;
 - coverage: each bitmap blended over what is there as Pillow blends it (a paste of white
   through the bitmap computes the very same rounding).
 
-`shapes()` says which runs take this path: text raqm would lay out as one left-to-right run of
-a single script. Right-to-left and mixed-script runs, colour fonts, and machines where Pillow's
-libraries can't be reached go through Pillow as before.
+`itemize()` says which text takes this path: text that raqm would lay out left to right
+throughout. Text that could be right to left, colour fonts, embedded bitmap strikes, and
+machines where Pillow's libraries can't be reached go through Pillow as before.
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ _RTL_BLOCKS = [(0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0
 _RTL_BLOCKS += [(0x1E800, 0x1EFFF)]
 _BIDI_NOT_LTR = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 _BIDI_NOT_LTR |= {"B", ""}  # paragraph separators, and code points this Python doesn't know
+# raqm's paired characters: an opening one at an even index, its closing one next.
+_PAIRED_CHARS = (
+    *(0x28, 0x29, 0x3C, 0x3E, 0x5B, 0x5D, 0x7B, 0x7D, 0xAB, 0xBB),
+    *(0x2018, 0x2019, 0x201C, 0x201D, 0x2039, 0x203A),
+    *range(0x3008, 0x3012),
+    *range(0x3014, 0x301C),
+)
+_PAIRED = {code: index for index, code in enumerate(_PAIRED_CHARS)}
 
 
 def pixel(value: int) -> int:
@@ -114,17 +123,17 @@ class Shaper:
         metrics = self._face.contents.size.contents.metrics
         return pixel(metrics.ascender), -pixel(metrics.descender)
 
-    def advance(self, text: str, script: int) -> float:
+    def advance(self, text: str, items: Items) -> float:
         """The pen advance of `text` in pixels: Pillow's `getlength()`."""
         with self._lock:
-            return sum(advance for _, advance, _, _, _ in self._shape(text, script)) / 64
+            return sum(advance for _, advance, _, _, _ in self._shape(text, items)) / 64
 
-    def mask(self, text: str, script: int) -> tuple[Image.Image, tuple[int, int]] | None:
+    def mask(self, text: str, items: Items) -> tuple[Image.Image, tuple[int, int]] | None:
         """`text` drawn as Pillow's `getmask2(text, mode='L', anchor='ls')` draws it: the
         coverage image and the offset of its top-left corner from the start of the baseline.
         None when a glyph comes as a bitmap this path doesn't blend (a monochrome strike)."""
         with self._lock:
-            shaped = self._shape(text, script)
+            shaped = self._shape(text, items)
             glyphs = [self._glyph(index) for index, _, _, _, _ in shaped]
         if any(glyph is _NO_GLYPH for glyph in glyphs):
             return None
@@ -150,22 +159,27 @@ class Shaper:
             pen_y += y_advance
         return mask, (x_min, -y_max)
 
-    def _shape(self, text: str, script: int) -> Shaped:
+    def _shape(self, text: str, items: Items) -> Shaped:
         """Glyph index, x advance, x and y offsets and y advance (26.6) of each glyph, as raqm
-        shapes a single left-to-right run in `script` (the script follows from the text). Kept
-        a while: a run is measured while it is laid out, then drawn. Holds the lock."""
+        shapes `text` left to right, run by run (`itemize(text)`). Kept a while: a run is
+        measured while it is laid out, then drawn. Holds the lock."""
         key = (self.path, self.size, text)
         shaped = SHAPED.get(key)
         if shaped is None:
-            shaped = self._shape_now(text, script)
+            codepoints = (ctypes.c_uint32 * len(text))(*map(ord, text))
+            shaped = []
+            for start, end, script in items:
+                shaped += self._shape_item(codepoints, start, end, script)
             SHAPED.put(key, shaped)
         return shaped
 
-    def _shape_now(self, text: str, script: int) -> Shaped:
+    def _shape_item(
+        self, codepoints: ctypes.Array[ctypes.c_uint32], start: int, end: int, script: int
+    ) -> Shaped:
+        """One run, with the whole text around it as context (as raqm adds it)."""
         hb, buffer = self._hb, self._buffer
         hb.hb_buffer_clear_contents(buffer)
-        codepoints = (ctypes.c_uint32 * len(text))(*map(ord, text))
-        hb.hb_buffer_add_utf32(buffer, codepoints, len(text), 0, len(text))
+        hb.hb_buffer_add_utf32(buffer, codepoints, len(codepoints), start, end - start)
         hb.hb_buffer_set_script(buffer, script)
         hb.hb_buffer_set_language(buffer, self._language)
         hb.hb_buffer_set_direction(buffer, freetype.HB_DIRECTION_LTR)
@@ -230,25 +244,61 @@ def shaper_of(font: FontFile, size: int) -> Shaper | None:
     return shaper
 
 
-def script_of(text: str) -> int | None:
-    """The HarfBuzz script raqm would shape `text` in when it lays it out as one run, left to
-    right; None when raqm would not (right-to-left or mixed-script text): `text` then goes
-    through Pillow."""
-    if not text:
+Items = tuple[tuple[int, int, int], ...]
+"""The runs raqm shapes a text in: (start, end, HarfBuzz script) each, in text order."""
+
+
+def itemize(text: str) -> Items | None:
+    """The runs raqm would shape `text` in when the whole text is left to right: its script
+    resolution (common and inherited characters take the script around them, paired brackets
+    the script of their opening one), then a run per stretch of one script. None when `text`
+    is empty or could be laid out right to left: it then goes through Pillow."""
+    scripts = [_script_of_char(ord(char)) for char in text]
+    if not text or None in scripts:
         return None
+    resolved = _resolve_scripts(text, [script for script in scripts if script is not None])
+    items = []
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or resolved[index] != resolved[start]:
+            items.append((start, index, resolved[start]))
+            start = index
+    return tuple(items)
+
+
+def _resolve_scripts(text: str, scripts: list[int]) -> list[int]:
+    """raqm's _raqm_resolve_scripts, step for step."""
     neutral = (freetype.HB_SCRIPT_COMMON, freetype.HB_SCRIPT_INHERITED)
-    strong = None
-    for char in text:
-        found = _script_of_char(ord(char))
-        if found is None:
-            return None
-        if found in neutral:
-            continue
-        if strong not in (None, found):
-            return None
-        strong = found
-    # Without a letter of any script, every character takes the first one's (raqm's rule).
-    return strong if strong is not None else _script_of_char(ord(text[0]))
+    last_script_index = last_set_index = -1
+    last_script = 0  # HB_SCRIPT_INVALID
+    stack: list[tuple[int, int]] = []  # (script, pair index) of open brackets
+    for index, char in enumerate(text):
+        script = scripts[index]
+        if script == freetype.HB_SCRIPT_COMMON and last_script_index != -1:
+            pair = _PAIRED.get(ord(char), -1)
+            if pair >= 0 and pair % 2 == 0:
+                scripts[index] = last_script
+                stack.append((last_script, pair))
+            elif pair >= 0:
+                while stack and stack[-1][1] != pair & ~1:
+                    stack.pop()
+                scripts[index] = stack[-1][0] if stack else last_script
+                last_script = scripts[index]
+            else:
+                scripts[index] = last_script
+            last_set_index = index
+        elif script == freetype.HB_SCRIPT_INHERITED and last_script_index != -1:
+            scripts[index] = last_script
+            last_set_index = index
+        else:
+            for before in range(last_set_index + 1, index):
+                scripts[before] = script
+            last_script = script
+            last_script_index = last_set_index = index
+    for index in range(len(text) - 2, -1, -1):
+        if scripts[index] in neutral:
+            scripts[index] = scripts[index + 1]
+    return scripts
 
 
 @lru_cache(maxsize=4096)

@@ -15,7 +15,7 @@ from PIL import Image, ImageChops, ImageFont
 
 from placepix import freetype
 from placepix.fonts import FontFile, default_library
-from placepix.shaping import GLYPHS, Shaper, clear_glyphs, script_of, shaper_of
+from placepix.shaping import GLYPHS, Shaper, clear_glyphs, itemize, shaper_of
 
 FONTS = default_library()
 NAMED = [FONTS.resolve(name) for name in ("lato", "dejavu-sans", "noto-sans", "inter")]
@@ -27,7 +27,9 @@ ALPHABETS = {
     "greek": "Γειά σου κόσμε ΆΈ 12",
     "devanagari": "हिन्दी नमस्ते क्षत्रिय ्",
     "thai": "ภาษาไทย สวัสดี ่ ้",
-    "han": "漢字中文、。「」 123",  # kana with kanji is several scripts: Pillow draws it
+    "han": "漢字中文、。「」 123",
+    "japanese": "漢字かなカナ、。「」 123",  # three scripts: several runs
+    "mixed": "Hello Привет Γειά (x) [y] «z» 12",
     "combining": "e\u0301a\u0300o\u0308 n\u0303",
 }
 
@@ -37,18 +39,18 @@ def pillow_face(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
 
 
 def assert_drawn_like_pillow(font: FontFile, size: int, text: str) -> None:
-    script = script_of(text)
-    assert script is not None, text
+    items = itemize(text)
+    assert items is not None, text
     shaper = shaper_of(font, size)
     assert shaper is not None
     face = pillow_face(font, size)
-    drawn = shaper.mask(text, script)
+    drawn = shaper.mask(text, items)
     assert drawn is not None
     mask, offset = drawn
     core, expected_offset = face.getmask2(text, mode="L", anchor="ls")
     expected = Image.Image()._new(core)
     where = f"{font.name} {size}px {text!r}"
-    assert shaper.advance(text, script) == face.getlength(text), where
+    assert shaper.advance(text, items) == face.getlength(text), where
     assert (mask.size, offset) == (expected.size, expected_offset), where
     assert ImageChops.difference(mask, expected).getbbox() is None, where
 
@@ -89,32 +91,39 @@ def test_labels_and_kerning_pairs_are_drawn_like_pillow(text: str) -> None:
     text=st.text(alphabet="".join(ALPHABETS.values()), min_size=1, max_size=24),
     size=st.integers(min_value=4, max_value=120),
 )
-def test_any_single_script_text_is_drawn_like_pillow(text: str, size: int) -> None:
-    if script_of(text) is not None:  # mixed scripts go through Pillow
-        assert_drawn_like_pillow(FONTS.resolve("noto-sans"), size, text)
+def test_any_left_to_right_text_is_drawn_like_pillow(text: str, size: int) -> None:
+    assert_drawn_like_pillow(FONTS.resolve("noto-sans"), size, text)
+
+
+LATN, CYRL, ZYYY = (freetype.hb_tag(name) for name in ("Latn", "Cyrl", "Zyyy"))
 
 
 @pytest.mark.parametrize(
-    ("text", "script"),
+    ("text", "items"),
     [
-        ("300 × 200", "Zyyy"),  # no letter: raqm shapes it as Common
-        ("Hello, world 42", "Latn"),
-        ("(Привет)", "Cyrl"),
-        ("e\u0301", "Latn"),  # a mark takes its base's script
-        ("\u0301", "Zinh"),
+        ("300 × 200", [(0, 9, ZYYY)]),  # no letter: raqm shapes it all as Common
+        ("Hello, world 42", [(0, 15, LATN)]),
+        ("(Привет)", [(0, 8, CYRL)]),  # leading neutrals take the script after them
+        ("e\u0301", [(0, 2, LATN)]),  # a mark takes its base's script
+        ("\u0301", [(0, 1, freetype.hb_tag("Zinh"))]),
+        ("Hi Привет", [(0, 3, LATN), (3, 9, CYRL)]),  # the space stays with the script before
+        ("a(Б)c", [(0, 2, LATN), (2, 3, CYRL), (3, 5, LATN)]),  # brackets: their opener's
+        ("漢字かな", [(0, 2, freetype.hb_tag("Hani")), (2, 4, freetype.hb_tag("Hira"))]),
     ],
 )
-def test_the_script_is_the_one_raqm_resolves(text: str, script: str) -> None:
-    assert script_of(text) == freetype.hb_tag(script)
+def test_runs_and_scripts_are_the_ones_raqm_resolves(
+    text: str, items: list[tuple[int, int, int]]
+) -> None:
+    assert itemize(text) == tuple(items)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "שלום", "abc مرحبا", "Hello Привет", "x\u202ey", "٣"],
-    ids=["empty", "hebrew", "arabic-in-latin", "two-scripts", "override", "arabic-digit"],
+    ["", "שלום", "abc مرحبا", "x\u202ey", "٣"],
+    ids=["empty", "hebrew", "arabic-in-latin", "override", "arabic-digit"],
 )
-def test_right_to_left_or_mixed_text_is_left_to_pillow(text: str) -> None:
-    assert script_of(text) is None
+def test_right_to_left_text_is_left_to_pillow(text: str) -> None:
+    assert itemize(text) is None
 
 
 def test_pasting_white_through_coverage_blends_as_pillows_renderer() -> None:
@@ -142,7 +151,7 @@ def test_glyphs_are_cached_once_and_cleared() -> None:
     clear_glyphs()
     shaper = shaper_of(FONTS.resolve("lato"), 61)
     assert shaper is not None
-    shaper.mask("abba", freetype.hb_tag("Latn"))
+    shaper.mask("abba", ((0, 4, LATN),))
     assert len({key for key in GLYPHS._lru if key[:2] == (shaper.path, 61)}) == 2
     clear_glyphs()
     assert GLYPHS.current_bytes == 0
@@ -152,12 +161,10 @@ def test_threads_sharing_a_shaper_draw_what_one_thread_draws() -> None:
     libraries = freetype.libraries()
     assert libraries is not None
     shaper = Shaper(libraries, str(FONTS.resolve("lato").path), 57)
-    latin = freetype.hb_tag("Latn")
-    texts = sample_texts(ALPHABETS["latin"].replace("“", ""), 40, seed=7)
-    texts = [text for text in texts if script_of(text) == latin]
+    texts = sample_texts(ALPHABETS["mixed"], 40, seed=7)
     expected = {}
     for text in texts:
-        drawn = shaper.mask(text, latin)
+        drawn = shaper.mask(text, itemize(text) or ())
         assert drawn is not None
         expected[text] = drawn[0].tobytes()
     clear_glyphs()
@@ -165,7 +172,7 @@ def test_threads_sharing_a_shaper_draw_what_one_thread_draws() -> None:
 
     def draw_all() -> None:
         for text in texts:
-            drawn = shaper.mask(text, latin)
+            drawn = shaper.mask(text, itemize(text) or ())
             if drawn is None or drawn[0].tobytes() != expected[text]:
                 wrong.append(text)
 
@@ -200,13 +207,12 @@ def test_shapers_opened_and_dropped_by_threads_at_once() -> None:
     libraries = freetype.libraries()
     assert libraries is not None
     path = str(FONTS.resolve("lato").path)
-    latin = freetype.hb_tag("Latn")
     failures: list[BaseException] = []
 
     def churn(offset: int) -> None:
         try:
             for size in range(8 + offset, 40, 4):
-                drawn = Shaper(libraries, path, size).mask("Churn", latin)
+                drawn = Shaper(libraries, path, size).mask("Churn", ((0, 5, LATN),))
                 assert drawn is not None and drawn[0].getbbox() is not None
         except BaseException as error:  # reported by the main thread
             failures.append(error)
