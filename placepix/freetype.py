@@ -31,6 +31,7 @@ GLYPH_FORMAT_OUTLINE = int.from_bytes(b"outl", "big")
 PIXEL_MODE_GRAY = 2
 SIZE_REQUEST_TYPE_NOMINAL = 0
 HB_DIRECTION_LTR = 4
+HB_DIRECTION_RTL = 5
 HB_BUFFER_FLAGS_BOT_EOT = 0x1 | 0x2  # raqm's flags for a whole paragraph
 HB_CATEGORY_NON_SPACING_MARK = 12
 

@@ -43,8 +43,13 @@ GLYPH_OVERHEAD = 200  # bytes of bookkeeping counted per cached glyph
 # Blocks where bidi algorithms take unassigned code points as right-to-left.
 _RTL_BLOCKS = [(0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF)]
 _RTL_BLOCKS += [(0x1E800, 0x1EFFF)]
-_BIDI_NOT_LTR = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
-_BIDI_NOT_LTR |= {"B", ""}  # paragraph separators, and code points this Python doesn't know
+# Bidi classes (Python's names). Explicit embeddings, paragraph separators and code points this
+# Python doesn't know never take this path; right-to-left letters make the text right to left,
+# which this path takes only with neutrals around them (they all resolve to the same level).
+_NOT_LTR = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+_NOT_LTR |= {"B", ""}
+_RTL_STRONG = {"R", "AL"}
+_RTL_PLAIN = {"R", "AL", "NSM", "BN", "WS", "S", "ON", "ES", "ET", "CS"}
 # raqm's paired characters: an opening one at an even index, its closing one next.
 _PAIRED_CHARS = (
     *(0x28, 0x29, 0x3C, 0x3E, 0x5B, 0x5D, 0x7B, 0x7D, 0xAB, 0xBB),
@@ -168,21 +173,27 @@ class Shaper:
         if shaped is None:
             codepoints = (ctypes.c_uint32 * len(text))(*map(ord, text))
             shaped = []
-            for start, end, script in items:
-                shaped += self._shape_item(codepoints, start, end, script)
+            for start, end, script, direction in items:
+                shaped += self._shape_item(codepoints, start, end, script, direction)
             SHAPED.put(key, shaped)
         return shaped
 
     def _shape_item(
-        self, codepoints: ctypes.Array[ctypes.c_uint32], start: int, end: int, script: int
+        self,
+        codepoints: ctypes.Array[ctypes.c_uint32],
+        start: int,
+        end: int,
+        script: int,
+        direction: int,
     ) -> Shaped:
-        """One run, with the whole text around it as context (as raqm adds it)."""
+        """One run, with the whole text around it as context (as raqm adds it). HarfBuzz gives
+        a right-to-left run's glyphs in visual order, as raqm passes them on."""
         hb, buffer = self._hb, self._buffer
         hb.hb_buffer_clear_contents(buffer)
         hb.hb_buffer_add_utf32(buffer, codepoints, len(codepoints), start, end - start)
         hb.hb_buffer_set_script(buffer, script)
         hb.hb_buffer_set_language(buffer, self._language)
-        hb.hb_buffer_set_direction(buffer, freetype.HB_DIRECTION_LTR)
+        hb.hb_buffer_set_direction(buffer, direction)
         hb.hb_buffer_set_flags(buffer, freetype.HB_BUFFER_FLAGS_BOT_EOT)
         hb.hb_shape(self._font, buffer, None, 0)
         count = ctypes.c_uint()
@@ -244,25 +255,37 @@ def shaper_of(font: FontFile, size: int) -> Shaper | None:
     return shaper
 
 
-Items = tuple[tuple[int, int, int], ...]
-"""The runs raqm shapes a text in: (start, end, HarfBuzz script) each, in text order."""
+Items = tuple[tuple[int, int, int, int], ...]
+"""The runs raqm shapes a text in, in text order: (start, end, HarfBuzz script, direction)."""
 
 
 def itemize(text: str) -> Items | None:
-    """The runs raqm would shape `text` in when the whole text is left to right: its script
-    resolution (common and inherited characters take the script around them, paired brackets
-    the script of their opening one), then a run per stretch of one script. None when `text`
-    is empty or could be laid out right to left: it then goes through Pillow."""
-    scripts = [_script_of_char(ord(char)) for char in text]
-    if not text or None in scripts:
+    """The runs raqm would shape `text` in, when their order is plain: text that is left to
+    right throughout, cut by script (raqm's script resolution: common and inherited characters
+    take the script around them, brackets the script of their opening one), or right-to-left
+    text in one script with no numbers or left-to-right letters in it. None for anything else
+    (and for empty text): Pillow lays that out, with fribidi's levels."""
+    classes = [_char_class(ord(char)) for char in text]
+    if not text or None in classes:
         return None
-    resolved = _resolve_scripts(text, [script for script in scripts if script is not None])
+    bidi = {found[1] for found in classes if found is not None}
+    if bidi & _RTL_STRONG:
+        if not bidi <= _RTL_PLAIN:
+            return None
+        direction = freetype.HB_DIRECTION_RTL
+    elif bidi & _NOT_LTR or any(_in_rtl_block(ord(char)) for char in text):
+        return None
+    else:
+        direction = freetype.HB_DIRECTION_LTR
+    resolved = _resolve_scripts(text, [found[0] for found in classes if found is not None])
     items = []
     start = 0
     for index in range(1, len(text) + 1):
         if index == len(text) or resolved[index] != resolved[start]:
-            items.append((start, index, resolved[start]))
+            items.append((start, index, resolved[start], direction))
             start = index
+    if direction == freetype.HB_DIRECTION_RTL and len(items) > 1:
+        return None  # raqm orders right-to-left runs visually: not done here
     return tuple(items)
 
 
@@ -302,19 +325,22 @@ def _resolve_scripts(text: str, scripts: list[int]) -> list[int]:
 
 
 @lru_cache(maxsize=4096)
-def _script_of_char(codepoint: int) -> int | None:
-    """A character's script as raqm resolves it before merging (non-spacing marks inherit),
-    or None when it could make a run right-to-left."""
+def _char_class(codepoint: int) -> tuple[int, str] | None:
+    """A character's script as raqm takes it before resolving (non-spacing marks inherit), and
+    its bidi class; None where Pillow's libraries aren't reached."""
     libraries = freetype.libraries()
-    if libraries is None or any(start <= codepoint <= end for start, end in _RTL_BLOCKS):
+    if libraries is None:
         return None
-    if unicodedata.bidirectional(chr(codepoint)) in _BIDI_NOT_LTR:
-        return None
+    bidi = unicodedata.bidirectional(chr(codepoint))
     hb = libraries.hb
     funcs = hb.hb_unicode_funcs_get_default()
     if hb.hb_unicode_general_category(funcs, codepoint) == freetype.HB_CATEGORY_NON_SPACING_MARK:
-        return freetype.HB_SCRIPT_INHERITED
-    return int(hb.hb_unicode_script(funcs, codepoint))
+        return freetype.HB_SCRIPT_INHERITED, bidi
+    return int(hb.hb_unicode_script(funcs, codepoint)), bidi
+
+
+def _in_rtl_block(codepoint: int) -> bool:
+    return any(start <= codepoint <= end for start, end in _RTL_BLOCKS)
 
 
 def clear_glyphs() -> None:
