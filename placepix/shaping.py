@@ -259,24 +259,26 @@ Items = tuple[tuple[int, int, int, int], ...]
 """The runs raqm shapes a text in, in text order: (start, end, HarfBuzz script, direction)."""
 
 
+@lru_cache(maxsize=1024)
 def itemize(text: str) -> Items | None:
     """The runs raqm would shape `text` in, when their order is plain: text that is left to
     right throughout, cut by script (raqm's script resolution: common and inherited characters
     take the script around them, brackets the script of their opening one), or right-to-left
     text in one script with no numbers or left-to-right letters in it. None for anything else
-    (and for empty text): Pillow lays that out, with fribidi's levels."""
+    (and for empty text): Pillow lays that out, with fribidi's levels. Kept for the last
+    texts: a run is itemized to be measured at two sizes, then drawn."""
     classes = [_char_class(ord(char)) for char in text]
     if not text or None in classes:
         return None
-    bidi = {found[1] for found in classes if found is not None}
-    if bidi & _RTL_STRONG:
-        if not bidi <= _RTL_PLAIN:
+    allowed = {found[1] for found in classes if found is not None}
+    if any(kind & _RTL_LETTER for kind in allowed):
+        if not all(kind & _IN_RTL for kind in allowed):
             return None
         direction = freetype.HB_DIRECTION_RTL
-    elif bidi & _NOT_LTR or any(_in_rtl_block(ord(char)) for char in text):
-        return None
-    else:
+    elif all(kind & _IN_LTR for kind in allowed):
         direction = freetype.HB_DIRECTION_LTR
+    else:
+        return None
     resolved = _resolve_scripts(text, [found[0] for found in classes if found is not None])
     items = []
     start = 0
@@ -324,26 +326,33 @@ def _resolve_scripts(text: str, scripts: list[int]) -> list[int]:
     return scripts
 
 
+# What a character allows of the text around it on this path (bits).
+_IN_LTR, _IN_RTL, _RTL_LETTER = 1, 2, 4
+
+
 @lru_cache(maxsize=4096)
-def _char_class(codepoint: int) -> tuple[int, str] | None:
+def _char_class(codepoint: int) -> tuple[int, int] | None:
     """A character's script as raqm takes it before resolving (non-spacing marks inherit), and
-    its bidi class; None where Pillow's libraries aren't reached."""
+    which direction of text it allows on this path; None where Pillow's libraries aren't
+    reached."""
     libraries = freetype.libraries()
     if libraries is None:
         return None
     bidi = unicodedata.bidirectional(chr(codepoint))
+    kind = _IN_RTL if bidi in _RTL_PLAIN else 0
+    if bidi in _RTL_STRONG:
+        kind |= _RTL_LETTER
+    elif bidi not in _NOT_LTR and not any(start <= codepoint <= end for start, end in _RTL_BLOCKS):
+        kind |= _IN_LTR
     hb = libraries.hb
     funcs = hb.hb_unicode_funcs_get_default()
     if hb.hb_unicode_general_category(funcs, codepoint) == freetype.HB_CATEGORY_NON_SPACING_MARK:
-        return freetype.HB_SCRIPT_INHERITED, bidi
-    return int(hb.hb_unicode_script(funcs, codepoint)), bidi
-
-
-def _in_rtl_block(codepoint: int) -> bool:
-    return any(start <= codepoint <= end for start, end in _RTL_BLOCKS)
+        return freetype.HB_SCRIPT_INHERITED, kind
+    return int(hb.hb_unicode_script(funcs, codepoint)), kind
 
 
 def clear_glyphs() -> None:
-    """Forget every rasterised glyph and shaped run (the shapers stay loaded)."""
+    """Forget every rasterised glyph, shaped and itemized run (the shapers stay loaded)."""
     GLYPHS.clear()
     SHAPED.clear()
+    itemize.cache_clear()
