@@ -8,16 +8,18 @@ pastes. Its numbers and pixels are Pillow's own (tests/test_shaping.py compares 
 fonts, sizes and scripts), because it makes the same calls, through the same libraries
 (placepix.freetype), that raqm and Pillow's renderer make:
 
-- shaping: the text cut into runs of one script as raqm resolves them, each run shaped left to
-  right with the whole text as context;
+- shaping: the text cut into runs of one script as raqm resolves them, each run shaped in the
+  text's direction with the whole text as context;
 - placement: pen positions in 26.6 units rounded with Pillow's PIXEL(), the box from each
   glyph's grid-fitted outline box and the pen line;
 - coverage: each bitmap blended over what is there as Pillow blends it (a paste of white
   through the bitmap computes the very same rounding).
 
-`itemize()` says which text takes this path: text that raqm would lay out left to right
-throughout. Text that could be right to left, colour fonts, embedded bitmap strikes, and
-machines where Pillow's libraries can't be reached go through Pillow as before.
+`itemize()` says which text takes this path: text that is left to right throughout, and
+right-to-left text in one script with only neutral characters beside its letters (raqm lays
+both out without reordering anything). Text whose bidi levels need resolving, colour fonts,
+embedded bitmap strikes, and machines where Pillow's libraries can't be reached go through
+Pillow as before.
 """
 
 from __future__ import annotations
