@@ -22,7 +22,7 @@ from placepix.layout import (
     rasterize_text,
 )
 from placepix.prepared import PREPARED, clear_prepared_text, prepared_text
-from placepix.shaping import GLYPHS, SHAPED, SHAPERS, clear_glyphs
+from placepix.shaping import FONT_FACES, GLYPHS, SHAPED, SHAPERS, clear_glyphs
 from placepix.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
 from placepix.svg import write_svg
 
@@ -178,7 +178,7 @@ def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:
 def text_caches() -> tuple[SizedLRU[Any, Any], ...]:
     """The process's caches of text work (rasterised runs and glyphs, prepared rasters, loaded
     faces and shapers), for a `CachePool` to shrink while large renders run."""
-    return (LINE_MASKS, PREPARED, FACES, SHAPERS, GLYPHS, SHAPED)
+    return (LINE_MASKS, PREPARED, FACES, FONT_FACES, SHAPERS, GLYPHS, SHAPED)
 
 
 def clear_layout_caches() -> None:

@@ -2,11 +2,11 @@
 
 For a new label, FreeType was most of a small image's cost: Pillow's `getlength` builds a
 HarfBuzz font for every call, and its `getmask2` loads each glyph three times and rasterises it
-twice. A `Shaper` keeps one FreeType face and HarfBuzz font per font and size, and glyph
-bitmaps are cached (`GLYPHS`), so a new label at a known size costs one shaping call and a few
-pastes. Its numbers and pixels are Pillow's own (tests/test_shaping.py compares them across
-fonts, sizes and scripts), because it makes the same calls, through the same libraries
-(placepix.freetype), that raqm and Pillow's renderer make:
+twice. A `FontFace` keeps each font file open once, a `Shaper` a FreeType size and a HarfBuzz
+font per pixel size on it, and glyph bitmaps are cached (`GLYPHS`), so a new label at a known
+size costs one shaping call and a few pastes. Its numbers and pixels are Pillow's own
+(tests/test_shaping.py compares them across fonts, sizes and scripts), because it makes the same
+calls, through the same libraries (placepix.freetype), that raqm and Pillow's renderer make:
 
 - shaping: the text cut into runs of one script as raqm resolves them, each run shaped in the
   text's direction with the whole text as context;
@@ -35,10 +35,19 @@ from PIL import Image, _imaging
 
 from placepix import freetype
 from placepix.cache import SizedLRU
-from placepix.fonts import FACE_BYTES, FontFile
+from placepix.fonts import FontFile
 
-SHAPER_CACHE_BYTES = 4 * 1024 * 1024  # faces kept per process, counted as placepix.fonts does
-SHAPER_ENTRY_SHARE = 4  # faces up to 1 MiB (~850 px), as placepix.fonts keeps them
+FONT_FACE_CACHE_BYTES = 3 * 1024 * 1024  # font files kept open per process
+FONT_FACE_ENTRY_SHARE = 1  # a CJK collection (~2 MB open) is kept too
+# An open face: this plus a ninth of its file (measured: Lato 180 KB, DejaVu Sans 200 KB, Noto
+# Sans 100 KB, Inter 150 KB, Noto Sans CJK 2 MB).
+FACE_BASE_BYTES = 100 * 1024
+FACE_FILE_SHARE = 9
+SHAPER_CACHE_BYTES = 1024 * 1024  # sizes of open faces kept per process
+SHAPER_ENTRY_SHARE = 2  # sizes up to ~670 px
+# A size with its HarfBuzz font (measured: 61 KB with Lato's hinting, ~1 KB unhinted), plus
+# size² for the face's glyph bitmap it may enlarge.
+SIZE_BYTES = 64 * 1024
 SHAPED_CACHE_BYTES = 256 * 1024  # shaped runs kept: a run is measured, then drawn
 GLYPH_CACHE_BYTES = 4 * 1024 * 1024 - SHAPED_CACHE_BYTES  # rasterised glyphs kept per process
 GLYPH_OVERHEAD = 200  # bytes of bookkeeping counted per cached glyph
@@ -87,33 +96,56 @@ SHAPED: SizedLRU[tuple[str, int, str], Shaped] = SizedLRU(
 _NO_GLYPH = Glyph(None, 0, 0, (0, 0, 0, 0), 0)  # marks a glyph this path can't draw (not gray)
 
 
-class Shaper:
-    """One font file at one pixel size, as Pillow's `ImageFont.truetype(path, size)` with raqm
-    sees it. Safe to share between threads: a FreeType face is used by one at a time."""
+class FontFace:
+    """A font file opened by FreeType, shared by the shapers of its sizes: most of a face's
+    memory is the file's (a CJK collection's is ~2 MB), not the size's. Its glyph slot and its
+    active size serve one thread at a time: hold `lock` and activate a size first."""
 
-    def __init__(self, libraries: freetype.Libraries, path: str, size: int) -> None:
+    def __init__(self, libraries: freetype.Libraries, path: str) -> None:
         self.path = path
-        self.size = size
+        self.lock = threading.Lock()
         self._libraries = libraries
-        self._ft = libraries.ft
-        self._hb = libraries.hb
-        self._lock = threading.Lock()
-        face = freetype.FacePointer()
+        pointer = freetype.FacePointer()
         with libraries.faces_lock:
-            error = self._ft.FT_New_Face(
-                libraries.library, os.fsencode(path), 0, ctypes.byref(face)
+            error = libraries.ft.FT_New_Face(
+                libraries.library, os.fsencode(path), 0, ctypes.byref(pointer)
             )
         if error:
             raise OSError(f"FreeType can't open {path} (error {error})")
-        request = freetype.SizeRequest(freetype.SIZE_REQUEST_TYPE_NOMINAL, size * 64, size * 64)
-        if self._ft.FT_Request_Size(face, ctypes.byref(request)):
-            with libraries.faces_lock:
-                self._ft.FT_Done_Face(face)
-            raise OSError(f"FreeType can't size {path} at {size} px")
+        self.pointer = pointer
+        self.slot = pointer.contents.glyph.contents  # the face's one glyph slot, for life
+        self.nbytes = FACE_BASE_BYTES + os.path.getsize(path) // FACE_FILE_SHARE
+
+    def __del__(self) -> None:
+        if getattr(self, "pointer", None) is not None:
+            with self._libraries.faces_lock:
+                self._libraries.ft.FT_Done_Face(self.pointer)
+
+
+class Shaper:
+    """One font file at one pixel size, as Pillow's `ImageFont.truetype(path, size)` with raqm
+    sees it: a FreeType size object of a shared `FontFace`, and a HarfBuzz font on it. Safe to
+    share between threads."""
+
+    def __init__(self, libraries: freetype.Libraries, face: FontFace, size: int) -> None:
+        self.path = face.path
+        self.size = size
         self._face = face
-        self._slot = self._face.contents.glyph.contents  # the face's one glyph slot, for life
+        self._ft = libraries.ft
+        self._hb = libraries.hb
+        self._size = ctypes.c_void_p()
+        with face.lock:
+            if self._ft.FT_New_Size(face.pointer, ctypes.byref(self._size)):
+                raise OSError(f"FreeType can't add a size to {face.path}")
+            self._ft.FT_Activate_Size(self._size)
+            request = freetype.SizeRequest(freetype.SIZE_REQUEST_TYPE_NOMINAL, size * 64, size * 64)
+            if self._ft.FT_Request_Size(face.pointer, ctypes.byref(request)):
+                self._ft.FT_Done_Size(self._size)
+                raise OSError(f"FreeType can't size {face.path} at {size} px")
+            metrics = face.pointer.contents.size.contents.metrics
+            self._metrics = (pixel(metrics.ascender), -pixel(metrics.descender))
+            self._font = self._hb.hb_ft_font_create_referenced(face.pointer)  # reads this size
         self._box = freetype.BBox()
-        self._font = self._hb.hb_ft_font_create_referenced(self._face)
         self._buffer = self._hb.hb_buffer_create()
         self._language = self._hb.hb_language_get_default()
 
@@ -121,25 +153,26 @@ class Shaper:
         if getattr(self, "_buffer", None) is None:
             return  # __init__ failed: it closed what it had opened
         self._hb.hb_buffer_destroy(self._buffer)
-        self._hb.hb_font_destroy(self._font)
-        with self._libraries.faces_lock:
-            self._ft.FT_Done_Face(self._face)
+        with self._face.lock:
+            # The size first: the HarfBuzz font holds a reference to the face, which keeps it
+            # (and so this size) alive even when the FontFace went first (as at exit).
+            self._ft.FT_Done_Size(self._size)
+            self._hb.hb_font_destroy(self._font)
 
     def metrics(self) -> tuple[int, int]:
         """Ascent and descent in pixels: Pillow's `getmetrics()`."""
-        metrics = self._face.contents.size.contents.metrics
-        return pixel(metrics.ascender), -pixel(metrics.descender)
+        return self._metrics
 
     def advance(self, text: str, items: Items) -> float:
         """The pen advance of `text` in pixels: Pillow's `getlength()`."""
-        with self._lock:
+        with self._face.lock:
             return sum(advance for _, advance, _, _, _ in self._shape(text, items)) / 64
 
     def mask(self, text: str, items: Items) -> tuple[Image.Image, tuple[int, int]] | None:
         """`text` drawn as Pillow's `getmask2(text, mode='L', anchor='ls')` draws it: the
         coverage image and the offset of its top-left corner from the start of the baseline.
         None when a glyph comes as a bitmap this path doesn't blend (a monochrome strike)."""
-        with self._lock:
+        with self._face.lock:
             shaped = self._shape(text, items)
             glyphs = [self._glyph(index) for index, _, _, _, _ in shaped]
         if any(glyph is _NO_GLYPH for glyph in glyphs):
@@ -169,10 +202,11 @@ class Shaper:
     def _shape(self, text: str, items: Items) -> Shaped:
         """Glyph index, x advance, x and y offsets and y advance (26.6) of each glyph, as raqm
         shapes `text` left to right, run by run (`itemize(text)`). Kept a while: a run is
-        measured while it is laid out, then drawn. Holds the lock."""
+        measured while it is laid out, then drawn. Holds the face's lock."""
         key = (self.path, self.size, text)
         shaped = SHAPED.get(key)
         if shaped is None:
+            self._ft.FT_Activate_Size(self._size)  # HarfBuzz asks FreeType for advances
             codepoints = (ctypes.c_uint32 * len(text))(*map(ord, text))
             shaped = []
             for start, end, script, direction in items:
@@ -208,15 +242,17 @@ class Shaper:
 
     def _glyph(self, index: int) -> Glyph:
         """Glyph `index` loaded and rasterised as Pillow's renderer does (FT_LOAD_DEFAULT, then
-        rendered in normal mode), from the cache when it was drawn before. Holds the lock."""
+        rendered in normal mode), from the cache when it was drawn before. Holds the face's
+        lock."""
         key = (self.path, self.size, index)
         cached = GLYPHS.get(key)
         if cached is not None:
             return cached
         ft = self._ft
-        if ft.FT_Load_Glyph(self._face, index, freetype.LOAD_DEFAULT):
+        ft.FT_Activate_Size(self._size)
+        if ft.FT_Load_Glyph(self._face.pointer, index, freetype.LOAD_DEFAULT):
             return _NO_GLYPH
-        slot, box = self._slot, self._box
+        slot, box = self._face.slot, self._box
         if slot.format != freetype.GLYPH_FORMAT_OUTLINE:
             return _NO_GLYPH  # an embedded bitmap strike: Pillow draws it
         ft.FT_Outline_Get_CBox(ctypes.byref(slot.outline), ctypes.byref(box))
@@ -238,8 +274,11 @@ class Shaper:
         return glyph
 
 
+FONT_FACES: SizedLRU[str, FontFace] = SizedLRU(
+    FONT_FACE_CACHE_BYTES, lambda face: face.nbytes, FONT_FACE_ENTRY_SHARE
+)
 SHAPERS: SizedLRU[tuple[str, int], Shaper] = SizedLRU(
-    SHAPER_CACHE_BYTES, lambda shaper: FACE_BYTES + shaper.size**2, SHAPER_ENTRY_SHARE
+    SHAPER_CACHE_BYTES, lambda shaper: SIZE_BYTES + shaper.size**2, SHAPER_ENTRY_SHARE
 )
 
 
@@ -252,7 +291,11 @@ def shaper_of(font: FontFile, size: int) -> Shaper | None:
     key = (str(font.path), size)
     shaper = SHAPERS.get(key)
     if shaper is None:
-        shaper = Shaper(libraries, key[0], size)
+        face = FONT_FACES.get(key[0])
+        if face is None:
+            face = FontFace(libraries, key[0])
+            FONT_FACES.put(key[0], face)
+        shaper = Shaper(libraries, face, size)
         SHAPERS.put(key, shaper)
     return shaper
 

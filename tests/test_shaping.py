@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import random
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from PIL import Image, ImageChops, ImageFont
 
 from placepix import freetype
 from placepix.fonts import FontFile, default_library
-from placepix.shaping import GLYPHS, Shaper, clear_glyphs, itemize, shaper_of
+from placepix.shaping import GLYPHS, FontFace, Shaper, clear_glyphs, itemize, shaper_of
 
 FONTS = default_library()
 NAMED = [FONTS.resolve(name) for name in ("lato", "dejavu-sans", "noto-sans", "inter")]
@@ -184,7 +186,7 @@ def test_glyphs_are_cached_once_and_cleared() -> None:
 def test_threads_sharing_a_shaper_draw_what_one_thread_draws() -> None:
     libraries = freetype.libraries()
     assert libraries is not None
-    shaper = Shaper(libraries, str(FONTS.resolve("lato").path), 57)
+    shaper = Shaper(libraries, FontFace(libraries, str(FONTS.resolve("lato").path)), 57)
     texts = sample_texts(ALPHABETS["mixed"], 40, seed=7)
     expected = {}
     for text in texts:
@@ -220,23 +222,26 @@ def test_a_file_freetype_cannot_open_is_an_os_error(tmp_path: Path) -> None:
     not_a_font = tmp_path / "not-a-font.ttf"
     not_a_font.write_bytes(b"no font here")
     with pytest.raises(OSError, match="FreeType can't open"):
-        Shaper(libraries, str(not_a_font), 12)
+        FontFace(libraries, str(not_a_font))
     with pytest.raises(OSError, match="can't size"):
-        Shaper(libraries, str(FONTS.resolve("lato").path), 0)
+        Shaper(libraries, FontFace(libraries, str(FONTS.resolve("lato").path)), 0)
     gc.collect()  # a half-built shaper must not close again what its __init__ closed
 
 
 def test_shapers_opened_and_dropped_by_threads_at_once() -> None:
-    """Opening and closing faces changes the FreeType library's face list: one at a time."""
+    """Opening and closing faces changes the FreeType library's face list, and sizes of one
+    face take turns: one at a time."""
     libraries = freetype.libraries()
     assert libraries is not None
     path = str(FONTS.resolve("lato").path)
+    shared = FontFace(libraries, path)  # half the sizes share one face: sizes switch under it
     failures: list[BaseException] = []
 
     def churn(offset: int) -> None:
         try:
             for size in range(8 + offset, 40, 4):
-                drawn = Shaper(libraries, path, size).mask("Churn", ((0, 5, LATN, LTR),))
+                face = FontFace(libraries, path) if size % 8 == offset % 8 else shared
+                drawn = Shaper(libraries, face, size).mask("Churn", ((0, 5, LATN, LTR),))
                 assert drawn is not None and drawn[0].getbbox() is not None
         except BaseException as error:  # reported by the main thread
             failures.append(error)
@@ -247,3 +252,42 @@ def test_shapers_opened_and_dropped_by_threads_at_once() -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_sizes_sharing_a_face_in_turns_draw_like_pillow() -> None:
+    """Each size activates itself on the shared face before FreeType or HarfBuzz use it."""
+    font = FONTS.resolve("lato")
+    small, large = shaper_of(font, 19), shaper_of(font, 67)
+    assert small is not None and large is not None and small._face is large._face
+    for text in sample_texts(ALPHABETS["latin"], 12, seed=3):
+        for size in (19, 67, 19):
+            clear_glyphs()
+            assert_drawn_like_pillow(font, size, text)
+
+
+def test_a_process_holding_shapers_exits_cleanly() -> None:
+    """At exit, finalizers run in any order: a size must not be closed after its face (with a
+    CFF font, closing it the other way round crashed the interpreter)."""
+    cff = [font for font in NAMED if font.path.suffix in (".otf", ".ttc")]
+    if not cff:
+        pytest.skip("no CFF font installed (fonts-inter)")
+    script = (
+        "from placepix import freetype\n"
+        "from placepix.shaping import FontFace, Shaper, itemize\n"
+        "libraries = freetype.libraries()\n"
+        f"path = {str(cff[0].path)!r}\n"
+        "pairs = []\n"
+        "for _ in range(20):\n"
+        "    face = FontFace(libraries, path)\n"
+        "    shaper = Shaper(libraries, face, 48)\n"
+        "    shaper.mask('exit', itemize('exit'))\n"
+        "    pairs.append((face, shaper))\n"
+        "face = FontFace(libraries, path)\n"
+        "sizes = [Shaper(libraries, face, size) for size in range(20, 120)]\n"
+        "for shaper in sizes:\n"
+        "    shaper.advance('exit', itemize('exit'))\n"
+        "def held():  # a function: module globals now sit in a cycle, finalized in any order\n"
+        "    return pairs, sizes\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
