@@ -35,6 +35,7 @@ LINE_MASK_ENTRY_SHARE = 3  # runs up to 2 MiB: a 4000x4000 size label (1 MB) is 
 # Break opportunities: a CJK character on its own, or a word with the spaces after it.
 _CJK = "\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")
+_MIRRORED = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")  # Unicode's commonest mirrored pairs
 
 
 @dataclass(frozen=True)
@@ -335,12 +336,40 @@ def _runs(text: str, setter: Typesetter, size: int) -> tuple[list[Run], int]:
     offset = 0
     pieces = list(setter.runs(text))  # a copy: the setter keeps its own
     if _is_rtl(text):
-        pieces.reverse()
+        pieces = _mirror_neutral_runs(pieces[::-1])
     for font, piece in pieces:
         width = math.ceil(setter.run_width(font, piece, size))
         runs.append(Run(piece, font, size, offset, width, _drawing_scale(font, size)))
         offset += width
     return runs, offset
+
+
+def _mirror_neutral_runs(pieces: list[tuple[FontFile, str]]) -> list[tuple[FontFile, str]]:
+    """Runs of a right-to-left line, in visual order, with its runs of neutral characters
+    (brackets, quotes, spaces: a font without right-to-left letters draws them) turned right to
+    left: reversed and mirrored, as raqm would have drawn them inside a right-to-left run. A
+    neutral run between two left-to-right runs is left to right and stays as it is."""
+    directions = [_direction(piece) for _, piece in pieces]
+    turned = []
+    for index, (font, piece) in enumerate(pieces):
+        if directions[index] is None:
+            before = next((d for d in directions[index - 1 :: -1] if d), "R") if index else "R"
+            after = next((d for d in directions[index + 1 :] if d), "R")
+            if "R" in (before, after):
+                piece = piece[::-1].translate(_MIRRORED)
+        turned.append((font, piece))
+    return turned
+
+
+def _direction(text: str) -> str | None:
+    """'R' or 'L' by the first strong character of `text`; None when it has none."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return "R"
+        if direction == "L":
+            return "L"
+    return None
 
 
 def _drawing_scale(font: FontFile, size: int) -> float:

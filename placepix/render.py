@@ -28,7 +28,7 @@ from placepix.svg import write_svg
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "9"
+RENDER_VERSION = "10"
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
 SMALL_RENDER_BYTES = 16 * 1024 * 1024  # estimated without a layout below this (worst case)
 

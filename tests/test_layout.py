@@ -74,6 +74,25 @@ def test_right_to_left_lines_put_their_runs_right_to_left() -> None:
     assert hebrew.x > cyrillic.x
 
 
+@pytest.mark.parametrize(
+    ("text", "visual"),
+    [
+        # The brackets come from Lato (Noto's Hebrew and Arabic fonts have none): drawn in
+        # runs of their own, they are turned as raqm would have turned them in the word's run.
+        ("שלום (עולם)", ["(", "עולם", ")", " ", "שלום"]),
+        ("(שלום)", ["(", "שלום", ")"]),
+        ("مرحبا [عالم]!", ["![", "عالم", "]", " ", "مرحبا"]),
+        ("abc (def)", ["abc (def)"]),  # left to right: untouched
+    ],
+)
+def test_neutral_runs_of_right_to_left_lines_are_reversed_and_mirrored(
+    text: str, visual: list[str]
+) -> None:
+    line = lay_out(text, (800, 200)).lines[0]
+    assert [run.text for run in sorted(line.runs, key=lambda run: run.x)] == visual
+    assert line.text == text  # the logical text, for SVG, is unchanged
+
+
 @pytest.mark.parametrize("size", [(10, 10), (20, 20), (300, 200), (4000, 4000), (4000, 20)])
 def test_default_text_fits_inside(size: tuple[int, int]) -> None:
     layout = lay_out(f"{size[0]} × {size[1]}", size)
