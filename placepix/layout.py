@@ -335,7 +335,7 @@ def _runs(text: str, setter: Typesetter, size: int) -> tuple[list[Run], int]:
     runs = []
     offset = 0
     pieces = list(setter.runs(text))  # a copy: the setter keeps its own
-    if _is_rtl(text):
+    if _direction(text) == "R":
         pieces = _mirror_neutral_runs(pieces[::-1])
     for font, piece in pieces:
         width = math.ceil(setter.run_width(font, piece, size))
@@ -375,16 +375,6 @@ def _direction(text: str) -> str | None:
 def _drawing_scale(font: FontFile, size: int) -> float:
     """Colour bitmap fonts are drawn at their one size, then scaled to `size`."""
     return size / COLOR_EMOJI_SIZE if font.color else 1.0
-
-
-def _is_rtl(text: str) -> bool:
-    for char in text:
-        direction = unicodedata.bidirectional(char)
-        if direction in ("R", "AL"):
-            return True
-        if direction == "L":
-            return False
-    return False
 
 
 def _tokens(paragraph: str) -> list[str]:
