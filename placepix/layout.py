@@ -19,7 +19,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from placepix.cache import SizedLRU
 from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary, face_of
-from placepix.shaping import itemize, shaper_of
+from placepix.shaping import shaper_for, shaper_of
 from placepix.spec import Align
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
@@ -142,9 +142,9 @@ class Typesetter:
         return width
 
     def _measure(self, font: FontFile, piece: str, size: int) -> float:
-        items = itemize(piece)
-        shaper = shaper_of(font, size) if items is not None else None
-        if shaper is not None and items is not None:
+        shaping = shaper_for(font, size, piece)
+        if shaping is not None:
+            shaper, items = shaping
             return shaper.advance(piece, items)
         face, scale = self.face(font, size)
         return face.getlength(piece) * scale
@@ -434,17 +434,16 @@ def clear_line_masks() -> None:
 
 def line_mask(run: Run, mode: str = "L") -> tuple[Image.Image, tuple[int, int]]:
     """One run drawn with the start of its baseline at the origin, and the offset of its
-    top-left corner: exactly what `ImageDraw.text` draws for it. A single-script
-    left-to-right run comes from cached glyphs (placepix.shaping), any other from Pillow's
-    own `getmask2`. Mode 'RGBA' gives colour glyphs."""
+    top-left corner: exactly what `ImageDraw.text` draws for it. A run placepix.shaping can
+    draw comes from cached glyphs, any other from Pillow's own `getmask2`. Mode 'RGBA' gives
+    colour glyphs."""
     face_size = COLOR_EMOJI_SIZE if run.font.color else run.size
     key = (str(run.font.path), face_size, mode, run.text)
     cached = LINE_MASKS.get(key)
     if cached is not None:
         return cached
-    items = itemize(run.text) if mode == "L" else None
-    shaper = shaper_of(run.font, run.size) if items is not None else None
-    entry = shaper.mask(run.text, items) if shaper is not None and items is not None else None
+    shaping = shaper_for(run.font, run.size, run.text) if mode == "L" else None
+    entry = shaping[0].mask(run.text, shaping[1]) if shaping is not None else None
     if entry is None:
         core, offset = run.face.getmask2(run.text, mode=mode, anchor="ls")
         entry = (Image.Image()._new(core), offset)

@@ -304,6 +304,14 @@ Items = tuple[tuple[int, int, int, int], ...]
 """The runs raqm shapes a text in, in text order: (start, end, HarfBuzz script, direction)."""
 
 
+def shaper_for(font: FontFile, size: int, text: str) -> tuple[Shaper, Items] | None:
+    """The shaper that measures and draws `text` in `font` at `size` as Pillow would, with the
+    runs to shape it in; None when Pillow must (see `itemize`, `shaper_of`)."""
+    items = itemize(text)
+    shaper = shaper_of(font, size) if items is not None else None
+    return (shaper, items) if shaper is not None and items is not None else None
+
+
 @lru_cache(maxsize=1024)
 def itemize(text: str) -> Items | None:
     """The runs raqm would shape `text` in, when their order is plain: text that is left to
