@@ -7,7 +7,8 @@ import gc
 import random
 import subprocess
 import sys
-import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,12 @@ def assert_drawn_like_pillow(font: FontFile, size: int, text: str) -> None:
     assert shaper.advance(text, items) == face.getlength(text), where
     assert (mask.size, offset) == (expected.size, expected_offset), where
     assert ImageChops.difference(mask, expected).getbbox() is None, where
+
+
+def in_threads(work: Callable[[int], None], count: int = 4) -> None:
+    """`work(0)` to `work(count - 1)` at once, a thread each; their exceptions raised here."""
+    with ThreadPoolExecutor(count) as pool:
+        list(pool.map(work, range(count)))
 
 
 def sample_texts(alphabet: str, count: int, seed: int) -> list[str]:
@@ -202,11 +209,7 @@ def test_threads_sharing_a_shaper_draw_what_one_thread_draws() -> None:
             if drawn is None or drawn[0].tobytes() != expected[text]:
                 wrong.append(text)
 
-    threads = [threading.Thread(target=draw_all) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(lambda _: draw_all())
     assert wrong == []
 
 
@@ -246,11 +249,7 @@ def test_shapers_opened_and_dropped_by_threads_at_once() -> None:
         except BaseException as error:  # reported by the main thread
             failures.append(error)
 
-    threads = [threading.Thread(target=churn, args=(offset,)) for offset in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(churn)
     assert failures == []
 
 
