@@ -10,10 +10,10 @@ from PIL import Image
 
 import placepix
 from bench.timing import median_ms
-from placepix.fonts import default_library
-from placepix.layout import rasterize_text
-from placepix.raster import text_image
+from placepix.imaging.raster import text_image
 from placepix.render import lay_out
+from placepix.text.fonts import default_library
+from placepix.text.layout import rasterize_text
 
 SIZES = ["300x200", "1200x800", "4000x4000"]
 # (format, label, options); the first of each format is the library's default

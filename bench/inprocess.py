@@ -17,11 +17,11 @@ from PIL import Image, ImageChops, ImageDraw
 
 import placepix
 from bench.timing import median_ms
-from placepix.colors import parse_color
-from placepix.fonts import default_library
-from placepix.raster import reference_image
+from placepix.model.colors import parse_color
+from placepix.model.spec import Limits
 from placepix.render import clear_layout_caches, lay_out
-from placepix.spec import Limits
+from placepix.text.fonts import default_library
+from tests.rendering import reference_image
 
 SIZES = ["300x200", "1200x800", "4000x4000"]
 FORMATS = ["png", "jpeg", "gif", "webp", "avif"]

@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-from placepix.colors import Color
 from placepix.errors import LimitError, PlacepixError, SpecError
-from placepix.grammar import parse, parse_url
+from placepix.model.colors import Color
+from placepix.model.spec import ImageSpec, Limits
 from placepix.render import RENDER_VERSION, Rendered, render
-from placepix.spec import ImageSpec, Limits
+from placepix.url.grammar import parse, parse_url
 
 __version__ = "0.1.0"
 

@@ -16,13 +16,13 @@ import click
 from pydantic import ValidationError
 
 from placepix.errors import PlacepixError
-from placepix.fonts import library_for
-from placepix.logs import logging_config
+from placepix.model.sizes import parse_size
 from placepix.render import render as render_image
-from placepix.settings import Settings, reference_markdown
-from placepix.signing import sign_url
-from placepix.sizes import parse_size
-from placepix.tokens import image_url, make_token
+from placepix.server.logs import logging_config
+from placepix.server.settings import Settings, reference_markdown
+from placepix.text.fonts import library_for
+from placepix.url.signing import sign_url
+from placepix.url.tokens import image_url, make_token
 
 
 @click.group()
@@ -46,16 +46,16 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = _settings()
     with _shared_metrics_dir(settings.metrics), _exit_cleanly_on_sigterm():
         uvicorn.run(
-            "placepix.web.app:app_from_env",
+            "placepix.server.app:app_from_env",
             factory=True,
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
             log_config=logging_config(settings.log_level),
-            access_log=False,  # placepix.web.access writes its own
+            access_log=False,  # placepix.server.access writes its own
             server_header=False,
             timeout_keep_alive=settings.keep_alive_timeout,
-            http="placepix.web.protocol:BoundedHttpToolsProtocol",
+            http="placepix.server.protocol:BoundedHttpToolsProtocol",
             timeout_graceful_shutdown=settings.graceful_timeout,
         )
 

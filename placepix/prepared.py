@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from placepix.cache import SizedLRU
-from placepix.layout import GlyphLayer, TextLayout, TextRaster, image_bytes, rasterize_text
-from placepix.png import index_chunk
+from placepix.caching import SizedLRU
+from placepix.codecs.png import index_chunk
+from placepix.imaging.types import GlyphLayer, TextRaster, image_bytes
+from placepix.text.layout import TextLayout, rasterize_text
 
 CACHE_BYTES = 8 * 1024 * 1024
 ENTRY_SHARE = 16  # 512 KiB (a 1920x1080 label): large canvases are few and their text is big

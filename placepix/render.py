@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from placepix.cache import SizedLRU
-from placepix.distort import distort_text
-from placepix.encoders import encode_text, working_memory
+from placepix.caching import SizedLRU
+from placepix.codecs.encode import encode_text, working_memory
+from placepix.codecs.svg import write_svg
 from placepix.errors import LimitError
-from placepix.fonts import FACES, FontFile, FontLibrary, default_library
-from placepix.grammar import parse_url
-from placepix.layout import (
+from placepix.imaging.distort import distort_text
+from placepix.model.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
+from placepix.prepared import PREPARED, clear_prepared_text, prepared_text
+from placepix.text.fonts import FACES, FontFile, FontLibrary, default_library
+from placepix.text.layout import (
     LINE_MASKS,
     TextLayout,
     Typesetter,
@@ -21,10 +23,8 @@ from placepix.layout import (
     lay_out_text,
     rasterize_text,
 )
-from placepix.prepared import PREPARED, clear_prepared_text, prepared_text
-from placepix.shaping import FONT_FACES, GLYPHS, SHAPED, SHAPERS, clear_glyphs
-from placepix.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
-from placepix.svg import write_svg
+from placepix.text.shaping import FONT_FACES, GLYPHS, SHAPED, SHAPERS, clear_glyphs
+from placepix.url.grammar import parse_url
 
 # Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
 # it is part of every ETag, so caches everywhere stop serving the old bytes.

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from placepix.render import text_caches
-from placepix.settings import Settings
+from placepix.server.settings import Settings
 from scripts._load import (
     NETWORK_ERRORS,
     Answer,

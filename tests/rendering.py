@@ -6,13 +6,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from PIL import Image, ImageDraw
+
 import placepix
-from placepix.encoders import encode
-from placepix.fonts import default_library
-from placepix.layout import rasterize_text
-from placepix.raster import text_image
+from placepix.codecs.encode import encode
+from placepix.imaging.raster import canvas_mode, ink, text_image
+from placepix.model.colors import Color
+from placepix.model.spec import ImageSpec
 from placepix.render import lay_out
-from placepix.spec import ImageSpec
+from placepix.text.fonts import default_library
+from placepix.text.layout import TextLayout, color_run_image, rasterize_text
 
 # Cases for the encoders that draw bands of rows (WebP, AVIF): odd sizes, a row past two
 # bands, alpha on either side, emoji, wrapped text.
@@ -47,10 +50,36 @@ def spec_in(url: str, extension: str) -> ImageSpec:
     return placepix.parse_url(f"{path}.{extension}" + (f"?{query}" if query else ""))
 
 
+def reference_image(
+    size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout
+) -> Image.Image:
+    """The obvious way: a full-colour canvas and `ImageDraw.text`. Slow, but it is the
+    definition of correct output that the fast paths are tested against."""
+    mode = canvas_mode(background, foreground)
+    image = Image.new(mode, size, ink(background, mode))
+    draw_text(image, layout, ink(foreground, mode))
+    return image
+
+
+def draw_text(image: Image.Image, layout: TextLayout, ink: tuple[int, ...]) -> None:
+    """The reference way to draw a layout: `ImageDraw.text` run by run (colour runs are
+    pasted, scaled, as the fast path does: ImageDraw can't scale a bitmap font)."""
+    draw = ImageDraw.Draw(image)
+    for line in layout.lines:
+        for run in line.runs:
+            if not run.text.strip():
+                continue
+            if run.font.color:
+                glyphs, (left, top) = color_run_image(run)
+                image.paste(glyphs, (run.x + left, line.baseline + top), glyphs)
+            else:
+                draw.text((run.x, line.baseline), run.text, ink, run.face, "ls")
+
+
 PEAK_SCRIPT = """
 import dataclasses, sys
 import placepix
-from placepix.spec import Limits
+from placepix.model.spec import Limits
 
 def status(field):
     with open("/proc/self/status") as status:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from placepix.web.access import request_entry
+from placepix.server.access import request_entry
 
 
 def scope(path: str, query: str = "") -> dict[str, Any]:

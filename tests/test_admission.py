@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from placepix.admission import Admission, OverloadedError
+from placepix.server.admission import Admission, OverloadedError
 
 
 def test_beyond_the_queue_renders_are_refused_with_a_retry_hint() -> None:

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import placepix
-from placepix import avif
+from placepix._native import avif
 from tests.conftest import decode
 from tests.rendering import BANDED_CASES, peak_growth, spec_in, whole_image_encode
 

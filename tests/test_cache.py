@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from placepix.cache import CachePool, RenderCache, SizedLRU
+from placepix.caching import CachePool, RenderCache, SizedLRU
 
 
 def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from placepix.cli import main
-from placepix.settings import Settings
+from placepix.server.settings import Settings
 from tests.conftest import decode
 
 

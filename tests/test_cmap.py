@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from placepix.cmap import Coverage, read_coverage
-from placepix.fonts import default_library
+from placepix.text.cmap import Coverage, read_coverage
+from placepix.text.fonts import default_library
 
 LIBRARY = default_library()
 FONTS = sorted({font.path for font in LIBRARY.fallbacks} | {LIBRARY.resolve(None).path})

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from placepix.colors import Color, is_color, parse_color
 from placepix.errors import SpecError
+from placepix.model.colors import Color, is_color, parse_color
 
 
 @pytest.mark.parametrize(

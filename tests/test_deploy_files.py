@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from starlette.testclient import TestClient
 
-from placepix.web.app import create_app
+from placepix.server.app import create_app
 
 DEPLOY = Path(__file__).parent.parent / "deploy"
 

@@ -7,10 +7,10 @@ import sys
 import pytest
 
 import placepix
-from placepix.encoders import COST_PER_PIXEL, render_microseconds, working_memory
-from placepix.fonts import default_library
+from placepix.codecs.encode import COST_PER_PIXEL, render_microseconds, working_memory
+from placepix.model.spec import MEDIA_TYPES
 from placepix.render import memory_needed
-from placepix.spec import MEDIA_TYPES
+from placepix.text.fonts import default_library
 from tests.rendering import peak_growth
 
 

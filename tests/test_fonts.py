@@ -11,7 +11,8 @@ import pytest
 
 import placepix
 from placepix.errors import SpecError
-from placepix.fonts import (
+from placepix.render import lay_out
+from placepix.text.fonts import (
     BUNDLED_DIR,
     CATALOGUE,
     FACE_CACHE_BYTES,
@@ -19,7 +20,6 @@ from placepix.fonts import (
     FontLibrary,
     default_library,
 )
-from placepix.render import lay_out
 
 FONTS = default_library()
 
@@ -91,7 +91,7 @@ def test_a_cached_layout_does_not_keep_its_faces_alive() -> None:
 
 def test_reading_coverage_leaves_no_cyclic_garbage() -> None:
     """An emoji walks the whole fallback chain, reading 150-odd cmaps; fontTools left ~20 MB of
-    cyclic garbage and a fragmented heap for it (placepix.cmap reads ranges instead)."""
+    cyclic garbage and a fragmented heap for it (placepix.text.cmap reads ranges instead)."""
     library = FontLibrary.discover([])
     gc.collect()
     gc.disable()

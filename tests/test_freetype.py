@@ -6,7 +6,7 @@ import ctypes
 
 from PIL import _imagingft
 
-from placepix import freetype
+from placepix.text import freetype
 
 
 def test_pillows_freetype_and_harfbuzz_are_found() -> None:

@@ -7,10 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from placepix.colors import Color
 from placepix.errors import PlacepixError, SpecError, UrlTooLongError
-from placepix.grammar import parse, parse_url
-from placepix.spec import DEFAULT_BACKGROUND, DEFAULT_FOREGROUND, MEDIA_TYPES, ImageSpec, Limits
+from placepix.model.colors import Color
+from placepix.model.spec import (
+    DEFAULT_BACKGROUND,
+    DEFAULT_FOREGROUND,
+    MEDIA_TYPES,
+    ImageSpec,
+    Limits,
+)
+from placepix.url.grammar import parse, parse_url
 
 BLACK, WHITE, RED = Color(0, 0, 0), Color(255, 255, 255), Color(255, 0, 0)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from placepix.keys import derive, derive_all
+from placepix.url.keys import derive, derive_all
 
 
 def test_keys_are_full_length_and_differ_by_purpose_and_secret() -> None:

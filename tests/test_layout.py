@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from placepix.fonts import default_library
-from placepix.layout import ELLIPSIS, TextLayout, Typesetter, lay_out_text, natural_size
-from placepix.spec import normalise_text
+from placepix.model.spec import normalise_text
+from placepix.text.fonts import default_library
+from placepix.text.layout import ELLIPSIS, TextLayout, Typesetter, lay_out_text, natural_size
 
 FONTS = default_library()
 SETTER = Typesetter(FONTS, FONTS.resolve(None))

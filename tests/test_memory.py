@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from placepix.memory import lower_thread_priority
+from placepix._native.libc import lower_thread_priority
 
 
 def niceness_after(*steps: int) -> int:

@@ -6,8 +6,8 @@ import re
 
 from starlette.testclient import TestClient
 
-from placepix.settings import Settings
-from placepix.web.app import create_app
+from placepix.server.app import create_app
+from placepix.server.settings import Settings
 
 
 def sample(text: str, name: str) -> float:

@@ -19,9 +19,9 @@ from typing import NamedTuple
 import httpx
 import pytest
 
-from placepix.keys import derive
-from placepix.spec import ImageSpec
-from placepix.tokens import _seal, image_url, open_token
+from placepix.model.spec import ImageSpec
+from placepix.url.keys import derive
+from placepix.url.tokens import _seal, image_url, open_token
 from tests.nginx import nginx_binary, running_nginx
 from tests.server import Server, metric_total, running_server
 

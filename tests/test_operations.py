@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from placepix.tokens import image_url, make_token
+from placepix.url.tokens import image_url, make_token
 from tests.server import metric_total, running_server
 
 

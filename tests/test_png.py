@@ -8,13 +8,13 @@ import pytest
 from PIL import ImageChops
 
 import placepix
-from placepix.colors import Color
-from placepix.fonts import default_library
-from placepix.layout import rasterize_text
-from placepix.png import _zeros
-from placepix.raster import reference_image
+from placepix.codecs.png import _zeros
+from placepix.model.colors import Color
 from placepix.render import lay_out
+from placepix.text.fonts import default_library
+from placepix.text.layout import rasterize_text
 from tests.conftest import decode
+from tests.rendering import reference_image
 
 CASES = [
     "1x1",

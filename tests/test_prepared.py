@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 import placepix
-from placepix.fonts import default_library
-from placepix.layout import rasterize_text
-from placepix.png import encode_palette_png
+from placepix.codecs.png import encode_palette_png
+from placepix.imaging.raster import blend_palette
 from placepix.prepared import CACHE_BYTES, ENTRY_SHARE, PreparedText, prepared_text
-from placepix.raster import blend_palette
 from placepix.render import clear_layout_caches, lay_out
+from placepix.text.fonts import default_library
+from placepix.text.layout import rasterize_text
 
 OTHER_COLOURS = ["/300x200/123456/fedcba", "/300x200/ff000080/00ff00", "/300x200/000/fff"]
 

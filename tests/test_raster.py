@@ -6,11 +6,12 @@ import pytest
 from PIL import ImageChops
 
 import placepix
-from placepix.colors import Color
-from placepix.fonts import default_library
-from placepix.layout import rasterize_text
-from placepix.raster import blend_palette, reference_image, text_image
+from placepix.imaging.raster import blend_palette, text_image
+from placepix.model.colors import Color
 from placepix.render import lay_out
+from placepix.text.fonts import default_library
+from placepix.text.layout import rasterize_text
+from tests.rendering import reference_image
 
 CASES = [
     "1x1",

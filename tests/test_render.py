@@ -7,12 +7,12 @@ import sys
 import pytest
 
 import placepix
-from placepix.colors import Color
 from placepix.errors import LimitError, SpecError
-from placepix.fonts import default_library
-from placepix.grammar import parse_url
+from placepix.model.colors import Color
+from placepix.model.spec import MEDIA_TYPES, ImageSpec, Limits
 from placepix.render import etag_for, memory_needed, render
-from placepix.spec import MEDIA_TYPES, ImageSpec, Limits
+from placepix.text.fonts import default_library
+from placepix.url.grammar import parse_url
 from tests.conftest import decode
 
 RASTER_FORMATS = sorted(set(MEDIA_TYPES) - {"svg"})

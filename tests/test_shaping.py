@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageFont
 
-from placepix import freetype
-from placepix.fonts import FontFile, default_library
-from placepix.shaping import GLYPHS, FontFace, Shaper, clear_glyphs, itemize, shaper_of
+from placepix.text import freetype
+from placepix.text.fonts import FontFile, default_library
+from placepix.text.shaping import GLYPHS, FontFace, Shaper, clear_glyphs, itemize, shaper_of
 
 FONTS = default_library()
 NAMED = [FONTS.resolve(name) for name in ("lato", "dejavu-sans", "noto-sans", "inter")]
@@ -271,8 +271,8 @@ def test_a_process_holding_shapers_exits_cleanly() -> None:
     if not cff:
         pytest.skip("no CFF font installed (fonts-inter)")
     script = (
-        "from placepix import freetype\n"
-        "from placepix.shaping import FontFace, Shaper, itemize\n"
+        "from placepix.text import freetype\n"
+        "from placepix.text.shaping import FontFace, Shaper, itemize\n"
         "libraries = freetype.libraries()\n"
         f"path = {str(cff[0].path)!r}\n"
         "pairs = []\n"

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from placepix.grammar import parse_url
-from placepix.keys import derive
-from placepix.signing import SignatureError, sign_url, verify
+from placepix.url.grammar import parse_url
+from placepix.url.keys import derive
+from placepix.url.signing import SignatureError, sign_url, verify
 
 KEYS = [derive("new", "signature"), derive("old", "signature")]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from placepix.errors import SpecError
-from placepix.sizes import NAMED_SIZES, Size, parse_size
+from placepix.model.sizes import NAMED_SIZES, Size, parse_size
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from placepix.colors import Color
 from placepix.errors import LimitError, SpecError
-from placepix.settings import Settings
-from placepix.spec import DEFAULT_LIMITS, ImageSpec, Limits, normalise_text
+from placepix.model.colors import Color
+from placepix.model.spec import DEFAULT_LIMITS, ImageSpec, Limits, normalise_text
+from placepix.server.settings import Settings
 
 
 def test_default_text_is_the_logical_size() -> None:

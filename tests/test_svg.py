@@ -19,8 +19,8 @@ def parse(url: str) -> ET.Element:
 
 
 def test_lines_sit_where_the_raster_layout_puts_them() -> None:
-    from placepix.fonts import default_library
     from placepix.render import lay_out
+    from placepix.text.fonts import default_library
 
     spec = placepix.parse_url("600x300.svg?text=one|two")
     fonts = default_library()

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from placepix.keys import derive
-from placepix.tokens import (
+from placepix.url.keys import derive
+from placepix.url.tokens import (
     TokenError,
     TokenExpiredError,
     image_url,
@@ -86,7 +86,7 @@ def test_image_url() -> None:
 
 
 def test_token_path_is_what_a_template_filter_needs() -> None:
-    from placepix.tokens import token_path
+    from placepix.url.tokens import token_path
 
     path = token_path("jane@example.com", "s3cret", foreground="222222", distort=True)
     opened = open_token(path.removeprefix("/t/"), [derive("s3cret", "token")])

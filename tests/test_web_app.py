@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from placepix.fonts import FontFile, FontLibrary
-from placepix.settings import Settings
-from placepix.web.app import create_app
+from placepix.server.app import create_app
+from placepix.server.settings import Settings
+from placepix.text.fonts import FontFile, FontLibrary
 
 app = create_app(Settings())
 client = TestClient(app, raise_server_exceptions=False)

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import placepix
-from placepix import webp
+from placepix._native import webp
 from tests.conftest import decode
 from tests.rendering import BANDED_CASES, peak_growth, spec_in, whole_image_encode
 

@@ -14,7 +14,7 @@ import random
 
 from PIL import Image, ImageDraw
 
-from placepix.layout import GlyphLayer, TextRaster
+from placepix.imaging.types import GlyphLayer, TextRaster
 
 STRIP = 2  # columns shifted together, in pixels
 

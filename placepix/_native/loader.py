@@ -1,8 +1,8 @@
 """The codec libraries that Pillow itself loaded, for the encoders that talk to them directly.
 
-placepix.webp and placepix.avif reach libwebp and libavif through ctypes (no compiler, no new
-dependency), and only the copies Pillow uses: then their bytes are exactly Pillow's. Both take
-the image as bands of rows that the caller draws (`BandSource`).
+`webp` and `avif` beside this module reach libwebp and libavif through ctypes (no compiler, no
+new dependency), and only the copies Pillow uses: then their bytes are exactly Pillow's. Both
+take the image as bands of rows that the caller draws (`BandSource`).
 """
 
 from __future__ import annotations

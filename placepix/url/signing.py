@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from placepix.errors import PlacepixError
-from placepix.grammar import parse
-from placepix.keys import derive
-from placepix.spec import DEFAULT_FORMAT, ImageSpec
+from placepix.model.spec import DEFAULT_FORMAT, ImageSpec
+from placepix.url.grammar import parse
+from placepix.url.keys import derive
 
 SIGNATURE_PARAMETER = "s"
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from placepix.spec import DEFAULT_LIMITS, FORMAT_ALIASES, MEDIA_TYPES, Limits
+from placepix.model.spec import DEFAULT_LIMITS, FORMAT_ALIASES, MEDIA_TYPES, Limits
 
 
 class Settings(BaseSettings):

@@ -2,7 +2,7 @@
 
 Pillow lays text out with raqm (HarfBuzz over a FreeType face) and draws it with FreeType, but
 builds that state again for every call: a new HarfBuzz font for each `getlength`, and each glyph
-loaded three times and rasterised twice for each `getmask2`. placepix.shaping keeps the state
+loaded three times and rasterised twice for each `getmask2`. placepix.text.shaping keeps the state
 between calls instead. To get exactly Pillow's positions and pixels it must use the very
 libraries Pillow uses, so `libraries()` only answers when their versions are Pillow's (the
 wheels bundle both); elsewhere it is None and text goes through Pillow.
@@ -21,7 +21,7 @@ from functools import cache
 
 from PIL import features
 
-from placepix.native import pillows_library
+from placepix._native.loader import pillows_library
 
 Pos = c_long  # FT_Pos: 26.6 fixed point, or whole pixels for FT_GLYPH_BBOX_PIXELS
 

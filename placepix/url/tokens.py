@@ -21,13 +21,13 @@ from typing import Any, NamedTuple
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
-from placepix.colors import Color, parse_color
 from placepix.errors import PlacepixError, SpecError
-from placepix.fonts import FontLibrary, default_library
-from placepix.grammar import parse_url
-from placepix.keys import derive
-from placepix.layout import Typesetter, natural_size
-from placepix.spec import ImageSpec
+from placepix.model.colors import Color, parse_color
+from placepix.model.spec import ImageSpec
+from placepix.text.fonts import FontLibrary, default_library
+from placepix.text.layout import Typesetter, natural_size
+from placepix.url.grammar import parse_url
+from placepix.url.keys import derive
 
 _VERSION = 1
 _DETERMINISTIC, _RANDOM = 0, 1
@@ -81,7 +81,7 @@ def make_token(
     """The token for an image of `text`, encrypted with `secret` (the newest configured key).
 
     Without `width`/`height` the image is just large enough for the text at `font_size`.
-    `distort` adds anti-OCR waves and strokes (a speed bump, see placepix.distort). SVG is
+    `distort` adds anti-OCR waves and strokes (a speed bump, see placepix.imaging.distort). SVG is
     refused: it would carry the text as text. `ttl` (seconds) makes the token expire; expiry
     times are rounded up to the minute so deterministic tokens made within a minute of each
     other stay equal.

@@ -3,7 +3,8 @@
 The fast path builds a palette ('P') image: entry i is the background blended towards the
 foreground by i/255, computed by Pillow itself so it rounds exactly as a plain draw does.
 A flat canvas then costs one byte per pixel and the text costs one paste. The reference
-path draws the same layout onto an RGB(A) canvas the obvious way; tests hold the two equal.
+path (tests/rendering.py) draws the same layout onto an RGB(A) canvas the obvious way; tests hold
+the two equal.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from functools import lru_cache
 
 from PIL import Image
 
-from placepix.colors import Color
-from placepix.layout import TextLayout, TextRaster, draw_text
+from placepix.imaging.types import TextRaster
+from placepix.model.colors import Color
 
 
 def canvas_mode(background: Color, foreground: Color) -> str:
@@ -25,9 +26,9 @@ def canvas_mode(background: Color, foreground: Color) -> str:
 def blend_palette(background: Color, foreground: Color) -> bytes:
     """256 palette entries from `background` (0) to `foreground` (255), as Pillow blends them."""
     mode = canvas_mode(background, foreground)
-    ramp = Image.new(mode, (256, 1), _ink(background, mode))
+    ramp = Image.new(mode, (256, 1), ink(background, mode))
     coverage = Image.frombytes("L", (256, 1), bytes(range(256)))
-    ramp.paste(_ink(foreground, mode), (0, 0, 256, 1), coverage)
+    ramp.paste(ink(foreground, mode), (0, 0, 256, 1), coverage)
     return ramp.tobytes()
 
 
@@ -45,12 +46,12 @@ def text_image(
     if palette and text.color is None:
         return palette_image(size, background, foreground, text)
     mode = canvas_mode(background, foreground)
-    image = Image.new(mode, size, _ink(background, mode))
+    image = Image.new(mode, size, ink(background, mode))
     if text.coverage is not None:
         coverage = text.coverage.image
         left, top = text.coverage.origin
         box = (left, top, left + coverage.width, top + coverage.height)
-        image.paste(_ink(foreground, mode), box, coverage)
+        image.paste(ink(foreground, mode), box, coverage)
     if text.color is not None:
         glyphs = text.color.image
         image.paste(glyphs, text.color.origin, glyphs)
@@ -68,16 +69,6 @@ def palette_image(
     return image
 
 
-def reference_image(
-    size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout
-) -> Image.Image:
-    """The obvious way: a full-colour canvas and `ImageDraw.text`. Slow, but it is the
-    definition of correct output that the fast paths are tested against."""
-    mode = canvas_mode(background, foreground)
-    image = Image.new(mode, size, _ink(background, mode))
-    draw_text(image, layout, _ink(foreground, mode))
-    return image
-
-
-def _ink(color: Color, mode: str) -> tuple[int, ...]:
+def ink(color: Color, mode: str) -> tuple[int, ...]:
+    """`color` as a Pillow fill for a canvas of `mode` ('RGB' or 'RGBA')."""
     return tuple(color) if mode == "RGBA" else color.rgb

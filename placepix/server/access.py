@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from placepix.web.metrics import Tally
+from placepix.server.metrics import Tally
 
 access_log = logging.getLogger("placepix.access")
 QUIET_PATHS = ("/healthz", "/readyz", "/metrics")  # probes and scrapes: counted, not logged

@@ -11,15 +11,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from placepix.errors import SpecError, UrlTooLongError
-from placepix.keys import derive_all
+from placepix.model.spec import FORMAT_ALIASES, MEDIA_TYPES
 from placepix.render import RENDER_VERSION, check_request
-from placepix.settings import Settings
-from placepix.spec import FORMAT_ALIASES, MEDIA_TYPES
-from placepix.tokens import TokensDisabledError, open_token, refuse_svg
-from placepix.web.responses import IMMUTABLE
+from placepix.server.responses import IMMUTABLE
+from placepix.server.settings import Settings
+from placepix.url.keys import derive_all
+from placepix.url.tokens import TokensDisabledError, open_token, refuse_svg
 
 if TYPE_CHECKING:
-    from placepix.web.app import ImageEndpoint
+    from placepix.server.app import ImageEndpoint
 
 TOKEN_HEADERS = {"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
 

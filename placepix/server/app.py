@@ -22,14 +22,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from placepix import __version__
-from placepix.admission import Admission, OverloadedError
-from placepix.cache import CachePool, RenderCache
-from placepix.encoders import render_microseconds
+from placepix._native.libc import lower_thread_priority, map_large_blocks_apart, release_free_memory
+from placepix.caching import CachePool, RenderCache
+from placepix.codecs.encode import render_microseconds
 from placepix.errors import PlacepixError, UrlTooLongError
-from placepix.fonts import FontLibrary, library_for
-from placepix.grammar import parse
-from placepix.keys import derive_all
-from placepix.memory import lower_thread_priority, map_large_blocks_apart, release_free_memory
+from placepix.model.sizes import NAMED_SIZES
+from placepix.model.spec import MEDIA_TYPES, ImageSpec, Limits
 from placepix.render import (
     SMALL_RENDER_BYTES,
     check_memory,
@@ -39,13 +37,10 @@ from placepix.render import (
     text_caches,
     worst_memory,
 )
-from placepix.settings import Settings
-from placepix.signing import verify
-from placepix.sizes import NAMED_SIZES
-from placepix.spec import MEDIA_TYPES, ImageSpec, Limits
-from placepix.web import metrics
-from placepix.web.access import AccessMiddleware
-from placepix.web.responses import (
+from placepix.server import metrics
+from placepix.server.access import AccessMiddleware
+from placepix.server.admission import Admission, OverloadedError
+from placepix.server.responses import (
     IMMUTABLE,
     error_response,
     etag_matches,
@@ -53,7 +48,12 @@ from placepix.web.responses import (
     not_modified,
     raw_image_headers,
 )
-from placepix.web.tokens import TokenEndpoint
+from placepix.server.settings import Settings
+from placepix.server.tokens import TokenEndpoint
+from placepix.text.fonts import FontLibrary, library_for
+from placepix.url.grammar import parse
+from placepix.url.keys import derive_all
+from placepix.url.signing import verify
 
 STATIC_DIR = Path(__file__).parent / "static"
 KNOWN_URLS = 4096

@@ -23,7 +23,7 @@ from typing import Any
 
 from PIL import features
 
-from placepix.native import BandSource, pillows_library
+from placepix._native.loader import BandSource, pillows_library
 
 BAND_ROWS = 64  # even: libwebp averages chroma over pairs of rows
 _ABI_VERSION = 0x0210  # WEBP_ENCODER_ABI_VERSION of libwebp 1.6; structs unchanged across 1.x

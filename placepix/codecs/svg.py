@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from placepix.colors import Color
-from placepix.layout import TextLayout
+from placepix.model.colors import Color
+from placepix.text.layout import TextLayout
 
 # Lines are anchored where the alignment holds them (a line's middle when centred), so that a
 # viewer whose fonts measure a little differently still centres them.

@@ -6,7 +6,7 @@ twice. A `FontFace` keeps each font file open once, a `Shaper` a FreeType size a
 font per pixel size on it, and glyph bitmaps are cached (`GLYPHS`), so a new label at a known
 size costs one shaping call and a few pastes. Its numbers and pixels are Pillow's own
 (tests/test_shaping.py compares them across fonts, sizes and scripts), because it makes the same
-calls, through the same libraries (placepix.freetype), that raqm and Pillow's renderer make:
+calls, through the same libraries (placepix.text.freetype), that raqm and Pillow's renderer make:
 
 - shaping: the text cut into runs of one script as raqm resolves them, each run shaped in the
   text's direction with the whole text as context;
@@ -33,9 +33,9 @@ from typing import Any, NamedTuple
 
 from PIL import Image, _imaging
 
-from placepix import freetype
-from placepix.cache import SizedLRU
-from placepix.fonts import FontFile
+from placepix.caching import SizedLRU
+from placepix.text import freetype
+from placepix.text.fonts import FontFile
 
 FONT_FACE_CACHE_BYTES = 3 * 1024 * 1024  # font files kept open per process
 FONT_FACE_ENTRY_SHARE = 1  # a CJK collection (~2 MB open) is kept too

@@ -16,7 +16,7 @@ from functools import lru_cache
 from isal import isal_zlib
 from PIL import Image
 
-from placepix.layout import GlyphLayer
+from placepix.imaging.types import GlyphLayer
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BAND_LEVEL = 1  # isal level for the text band: measured 5x faster than zlib at level 1

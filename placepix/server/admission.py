@@ -3,7 +3,7 @@ first served, and a bound on the bytes of large answers still waiting for slow c
 
 At most `max_pending` renders may wait or run at once; one more is refused at once with 503
 and a retry hint, instead of queueing without limit. Running renders share a budget of working
-memory (each render's cost is its estimate in bytes, `placepix.encoders.working_memory`), so two
+memory (each render's cost is its estimate in bytes, `placepix.budget`), so two
 huge encodes never hold their buffers at the same time in one worker; a render larger than the
 whole budget still runs, alone. Renders start in the order they arrived: a large
 one waiting for the whole budget is not overtaken by smaller ones that would fit beside the

@@ -15,12 +15,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageFont
 
-from placepix.cache import SizedLRU
-from placepix.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary, face_of
-from placepix.shaping import shaper_for, shaper_of
-from placepix.spec import Align
+from placepix.caching import SizedLRU
+from placepix.imaging.types import GlyphLayer, TextRaster, image_bytes
+from placepix.model.spec import Align
+from placepix.text.fonts import COLOR_EMOJI_SIZE, FontFile, FontLibrary, face_of
+from placepix.text.shaping import shaper_for, shaper_of
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
 MEASURE_SIZE = 100  # auto-fit measures once at this size, then scales and verifies
@@ -73,23 +74,6 @@ class TextLayout:
     lines: tuple[Line, ...]
     families: tuple[str, ...]  # every family used, the chosen font's first (for SVG)
     align: Align = "center"
-
-
-@dataclass(frozen=True)
-class GlyphLayer:
-    """Rendered glyphs and the canvas position of their top-left corner."""
-
-    image: Image.Image  # 'L' coverage (drawn in the foreground colour) or 'RGBA' colour glyphs
-    origin: tuple[int, int]
-
-
-@dataclass(frozen=True)
-class TextRaster:
-    """What the raster stage needs: coverage in the foreground colour, and colour glyphs
-    (emoji) composited as they are. Either may be None."""
-
-    coverage: GlyphLayer | None
-    color: GlyphLayer | None = None
 
 
 class Typesetter:
@@ -423,18 +407,13 @@ LINE_MASKS: SizedLRU[tuple[str, int, str, str], tuple[Image.Image, tuple[int, in
 )
 
 
-def image_bytes(image: Image.Image) -> int:
-    """The bytes of an image's pixels."""
-    return len(image.getbands()) * image.width * image.height
-
-
 def clear_line_masks() -> None:
     LINE_MASKS.clear()
 
 
 def line_mask(run: Run, mode: str = "L") -> tuple[Image.Image, tuple[int, int]]:
     """One run drawn with the start of its baseline at the origin, and the offset of its
-    top-left corner: exactly what `ImageDraw.text` draws for it. A run placepix.shaping can
+    top-left corner: exactly what `ImageDraw.text` draws for it. A run placepix.text.shaping can
     draw comes from cached glyphs, any other from Pillow's own `getmask2`. Mode 'RGBA' gives
     colour glyphs."""
     face_size = COLOR_EMOJI_SIZE if run.font.color else run.size
@@ -461,7 +440,8 @@ def color_run_image(run: Run) -> tuple[Image.Image, tuple[int, int]]:
 
 def rasterize_text(layout: TextLayout, size: tuple[int, int]) -> TextRaster:
     """Coverage of all monochrome runs as one 'L' image cropped to the canvas, and the colour
-    runs as one 'RGBA' image. Pasting the coverage gives exactly the pixels of `draw_text`."""
+    runs as one 'RGBA' image. Pasting the coverage gives exactly the pixels of `ImageDraw.text`
+    (tests/rendering.py)."""
     plain: list[tuple[Image.Image, tuple[int, int]]] = []
     color: list[tuple[Image.Image, tuple[int, int]]] = []
     for line in layout.lines:
@@ -518,18 +498,3 @@ def _overlaps_earlier(pieces: list[tuple[Image.Image, tuple[int, int]]], index: 
         and oy < y + piece.height
         for other, (ox, oy) in pieces[:index]
     )
-
-
-def draw_text(image: Image.Image, layout: TextLayout, ink: tuple[int, ...]) -> None:
-    """The reference way to draw a layout: `ImageDraw.text` run by run (colour runs are
-    pasted, scaled, as the fast path does: ImageDraw can't scale a bitmap font)."""
-    draw = ImageDraw.Draw(image)
-    for line in layout.lines:
-        for run in line.runs:
-            if not run.text.strip():
-                continue
-            if run.font.color:
-                glyphs, (left, top) = color_run_image(run)
-                image.paste(glyphs, (run.x + left, line.baseline + top), glyphs)
-            else:
-                draw.text((run.x, line.baseline), run.text, ink, run.face, "ls")

@@ -21,7 +21,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from placepix.settings import Settings
+from placepix.server.settings import Settings
 
 LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: closing sends RST, drops the data
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from placepix.cache import SizedLRU
-from placepix.cmap import Coverage, UnsupportedCmapError, read_coverage
+from placepix.caching import SizedLRU
 from placepix.errors import SpecError
+from placepix.text.cmap import Coverage, UnsupportedCmapError, read_coverage
 
-BUNDLED_DIR = Path(__file__).parent / "fonts"
+BUNDLED_DIR = Path(__file__).parent.parent / "fonts"
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 DEFAULT_FONT = "lato"
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")

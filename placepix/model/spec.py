@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
-from placepix.colors import Color
 from placepix.errors import LimitError, SpecError
+from placepix.model.colors import Color
 
 # Format name -> media type. `jpg` and `tif` are read as aliases by the grammar.
 MEDIA_TYPES: dict[str, str] = {
@@ -77,7 +77,7 @@ class ImageSpec:
     font_size: int | None = None  # None: fit the text to the image
     align: Align = "center"
     padding: int | None = None  # None: proportional to the image
-    distort: bool = False  # anti-OCR waves and strokes (placepix.distort), for tokens
+    distort: bool = False  # anti-OCR waves and strokes (placepix.imaging.distort), for tokens
 
     def __post_init__(self) -> None:
         if self.format not in MEDIA_TYPES:

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
-from placepix.colors import Color, is_color, parse_color
 from placepix.errors import SpecError, UrlTooLongError
-from placepix.sizes import parse_size
-from placepix.spec import (
+from placepix.model.colors import Color, is_color, parse_color
+from placepix.model.sizes import parse_size
+from placepix.model.spec import (
     ALIGNMENTS,
     DEFAULT_BACKGROUND,
     DEFAULT_FOREGROUND,

@@ -12,18 +12,18 @@ from typing import Any, NamedTuple
 
 from PIL import Image
 
-from placepix.avif import encoder as banded_avif_encoder
-from placepix.colors import Color
-from placepix.jpeg import MCU_HEIGHT, encode_banded_jpeg
-from placepix.layout import GlyphLayer, TextRaster
-from placepix.native import BandSource
-from placepix.png import index_chunk, palette_png
-from placepix.raster import blend_palette, canvas_mode, text_image
-from placepix.webp import encoder as banded_webp_encoder
+from placepix._native.avif import encoder as banded_avif_encoder
+from placepix._native.loader import BandSource
+from placepix._native.webp import encoder as banded_webp_encoder
+from placepix.codecs.jpeg import MCU_HEIGHT, encode_banded_jpeg
+from placepix.codecs.png import index_chunk, palette_png
+from placepix.imaging.raster import blend_palette, canvas_mode, text_image
+from placepix.imaging.types import GlyphLayer, TextRaster
+from placepix.model.colors import Color
 
 # Chosen by measurement (docs/performance.md): WebP method 0 and AVIF speed 10 are 3-16x faster
 # than the libraries' defaults, at 1.2-2x the size, which placeholders can afford.
-PNG_COMPRESS_LEVEL = 6  # only for images with colour glyphs; the rest use placepix.png
+PNG_COMPRESS_LEVEL = 6  # only for images with colour glyphs; the rest use placepix.codecs.png
 JPEG_QUALITY = 85
 WEBP_QUALITY = 80
 WEBP_METHOD = 0
@@ -78,7 +78,7 @@ COST_PER_PIXEL = {
     "webp": RenderCost(
         ns=12.5, opaque=2.1, translucent=27.6, colour=24.7, text=2.0, translucent_text=0.1
     ),
-    "avif": RenderCost(  # banded (placepix.avif): no canvas, the AV1 encoder's own memory
+    "avif": RenderCost(  # banded (placepix._native.avif): no canvas, the AV1 encoder's own memory
         ns=17.5, opaque=20.0, translucent=26.0, colour=20.0, text=4.0, translucent_text=6.7
     ),
     "svg": RenderCost(ns=0.01, opaque=0, translucent=0, colour=0, text=0, translucent_text=0),
@@ -118,7 +118,7 @@ def encode_text(
 def _banded_jpeg(
     size: tuple[int, int], background: Color, foreground: Color, text: TextRaster
 ) -> bytes:
-    """JPEG that encodes only the MCU rows holding text (placepix.jpeg)."""
+    """JPEG that encodes only the MCU rows holding text (placepix.codecs.jpeg)."""
     layers = [layer for layer in (text.coverage, text.color) if layer is not None]
     flat = flatten(text_image((1, 1), background, foreground, TextRaster(None), palette=False))
     pixel = flat.getpixel((0, 0))
@@ -255,7 +255,10 @@ def _same(image: Image.Image) -> Image.Image:
 
 _ENCODERS: dict[str, tuple[Callable[[Image.Image], Image.Image], dict[str, Any]]] = {
     "png": (_same, {"compress_level": PNG_COMPRESS_LEVEL}),
-    "jpeg": (flatten, {"quality": JPEG_QUALITY, "restart_marker_rows": 1}),  # as placepix.jpeg
+    "jpeg": (
+        flatten,
+        {"quality": JPEG_QUALITY, "restart_marker_rows": 1},
+    ),  # as placepix.codecs.jpeg
     "webp": (to_full_color, {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
     "avif": (
         to_full_color,

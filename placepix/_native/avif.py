@@ -24,7 +24,7 @@ from typing import Any
 
 from PIL import features
 
-from placepix.native import BandSource, pillows_library
+from placepix._native.loader import BandSource, pillows_library
 
 BAND_ROWS = 64  # even: libavif averages chroma over pairs of rows
 _OK = 0
