@@ -18,7 +18,7 @@ from PIL import Image, ImageChops, ImageDraw
 import placepix
 from bench.timing import median_ms
 from placepix.model.colors import parse_color
-from placepix.model.spec import Limits
+from placepix.model.limits import Limits
 from placepix.render import clear_layout_caches, lay_out
 from placepix.text.fonts import default_library
 from tests.rendering import reference_image

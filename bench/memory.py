@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from bench.http import QUIET, wrk
-from placepix.model.spec import MEDIA_TYPES
+from placepix.model.formats import MEDIA_TYPES
 from scripts._load import worker_pids
 from tests.server import running_server
 

@@ -8,13 +8,16 @@
 
 from __future__ import annotations
 
+from placepix._version import __version__
 from placepix.errors import LimitError, PlacepixError, SpecError
-from placepix.model.colors import Color
-from placepix.model.spec import ImageSpec, Limits
+from placepix.minting import make_token, token_path
+from placepix.model.colors import Color, parse_color
+from placepix.model.limits import Limits
+from placepix.model.spec import ImageSpec
 from placepix.render import RENDER_VERSION, Rendered, render
 from placepix.url.grammar import parse, parse_url
-
-__version__ = "0.1.0"
+from placepix.url.signing import sign_url
+from placepix.url.tokens import image_url
 
 __all__ = [
     "RENDER_VERSION",
@@ -26,7 +29,12 @@ __all__ = [
     "Rendered",
     "SpecError",
     "__version__",
+    "image_url",
+    "make_token",
     "parse",
+    "parse_color",
     "parse_url",
     "render",
+    "sign_url",
+    "token_path",
 ]

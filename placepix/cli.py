@@ -16,13 +16,14 @@ import click
 from pydantic import ValidationError
 
 from placepix.errors import PlacepixError
+from placepix.minting import make_token
 from placepix.model.sizes import parse_size
 from placepix.render import render as render_image
 from placepix.server.logs import logging_config
 from placepix.server.settings import Settings, reference_markdown
 from placepix.text.fonts import library_for
 from placepix.url.signing import sign_url
-from placepix.url.tokens import image_url, make_token
+from placepix.url.tokens import image_url
 
 
 @click.group()

@@ -12,7 +12,9 @@ from placepix.codecs.encode import encode_text, working_memory
 from placepix.codecs.svg import write_svg
 from placepix.errors import LimitError
 from placepix.imaging.distort import distort_text
-from placepix.model.spec import DEFAULT_LIMITS, Align, ImageSpec, Limits
+from placepix.model.formats import file_extension
+from placepix.model.limits import DEFAULT_LIMITS, Limits
+from placepix.model.spec import Align, ImageSpec
 from placepix.prepared import PREPARED, clear_prepared_text, prepared_text
 from placepix.text.fonts import FACES, FontFile, FontLibrary, default_library
 from placepix.text.layout import (
@@ -43,7 +45,7 @@ class Rendered:
 
     @property
     def extension(self) -> str:
-        return "jpg" if self.spec.format == "jpeg" else self.spec.format
+        return file_extension(self.spec.format)
 
 
 def render(

@@ -8,7 +8,7 @@ import pytest
 
 import placepix
 from placepix.codecs.encode import COST_PER_PIXEL, render_microseconds, working_memory
-from placepix.model.spec import MEDIA_TYPES
+from placepix.model.formats import MEDIA_TYPES
 from placepix.render import memory_needed
 from placepix.text.fonts import default_library
 from tests.rendering import peak_growth

@@ -9,13 +9,9 @@ from hypothesis import strategies as st
 
 from placepix.errors import PlacepixError, SpecError, UrlTooLongError
 from placepix.model.colors import Color
-from placepix.model.spec import (
-    DEFAULT_BACKGROUND,
-    DEFAULT_FOREGROUND,
-    MEDIA_TYPES,
-    ImageSpec,
-    Limits,
-)
+from placepix.model.formats import MEDIA_TYPES
+from placepix.model.limits import Limits
+from placepix.model.spec import DEFAULT_BACKGROUND, DEFAULT_FOREGROUND, ImageSpec
 from placepix.url.grammar import parse, parse_url
 
 BLACK, WHITE, RED = Color(0, 0, 0), Color(255, 255, 255), Color(255, 0, 0)

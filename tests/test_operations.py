@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from placepix.url.tokens import image_url, make_token
+from placepix.minting import make_token
+from placepix.url.tokens import image_url
 from tests.server import metric_total, running_server
 
 

@@ -9,7 +9,9 @@ import pytest
 import placepix
 from placepix.errors import LimitError, SpecError
 from placepix.model.colors import Color
-from placepix.model.spec import MEDIA_TYPES, ImageSpec, Limits
+from placepix.model.formats import MEDIA_TYPES
+from placepix.model.limits import Limits
+from placepix.model.spec import ImageSpec
 from placepix.render import etag_for, memory_needed, render
 from placepix.text.fonts import default_library
 from placepix.url.grammar import parse_url

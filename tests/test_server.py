@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from placepix.model.spec import MEDIA_TYPES
+from placepix.model.formats import MEDIA_TYPES
 from tests.conftest import decode
 from tests.server import running_server
 

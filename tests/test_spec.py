@@ -4,7 +4,8 @@ import pytest
 
 from placepix.errors import LimitError, SpecError
 from placepix.model.colors import Color
-from placepix.model.spec import DEFAULT_LIMITS, ImageSpec, Limits, normalise_text
+from placepix.model.limits import DEFAULT_LIMITS, Limits
+from placepix.model.spec import ImageSpec, normalise_text
 from placepix.server.settings import Settings
 
 

@@ -5,14 +5,9 @@ import time
 
 import pytest
 
+from placepix.minting import make_token
 from placepix.url.keys import derive
-from placepix.url.tokens import (
-    TokenError,
-    TokenExpiredError,
-    image_url,
-    make_token,
-    open_token,
-)
+from placepix.url.tokens import TokenError, TokenExpiredError, image_url, open_token
 
 NEW, OLD = "new secret", "old secret"
 KEYS = [derive(NEW, "token"), derive(OLD, "token")]
@@ -86,7 +81,7 @@ def test_image_url() -> None:
 
 
 def test_token_path_is_what_a_template_filter_needs() -> None:
-    from placepix.url.tokens import token_path
+    from placepix.minting import token_path
 
     path = token_path("jane@example.com", "s3cret", foreground="222222", distort=True)
     opened = open_token(path.removeprefix("/t/"), [derive("s3cret", "token")])

@@ -13,52 +13,14 @@ from urllib.parse import quote
 
 from placepix.errors import LimitError, SpecError
 from placepix.model.colors import Color
-
-# Format name -> media type. `jpg` and `tif` are read as aliases by the grammar.
-MEDIA_TYPES: dict[str, str] = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "webp": "image/webp",
-    "gif": "image/gif",
-    "avif": "image/avif",
-    "svg": "image/svg+xml",
-    "bmp": "image/bmp",
-    "tiff": "image/tiff",
-    "ico": "image/x-icon",
-}
-FORMAT_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
-
-# Hard limits of the formats themselves, whatever the settings say.
-FORMAT_MAX_SIDE = {
-    "webp": 16383,  # libwebp's WEBP_MAX_DIMENSION
-    "jpeg": 65500,  # libjpeg's JPEG_MAX_DIMENSION
-    "gif": 65535,  # 16-bit logical screen size
-    "ico": 256,  # the ICO directory stores sides in one byte (0 means 256)
-}
+from placepix.model.formats import DEFAULT_FORMAT, FORMAT_MAX_SIDE, MEDIA_TYPES
+from placepix.model.limits import DEFAULT_LIMITS, Limits
 
 Align = Literal["left", "center", "right"]
 ALIGNMENTS: tuple[Align, ...] = ("left", "center", "right")
 
 DEFAULT_BACKGROUND = Color(0xDD, 0xDD, 0xDD)
 DEFAULT_FOREGROUND = Color(0x99, 0x99, 0x99)
-DEFAULT_FORMAT = "png"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one request may ask for; checked before any pixel is allocated. These defaults are
-    also the server's (`Settings` takes them from `DEFAULT_LIMITS`)."""
-
-    max_side: int = 4000  # pixels, per side, after retina scaling
-    max_pixels: int = 4000 * 4000  # width x height after retina scaling
-    max_text_length: int = 500  # characters, after normalisation
-    max_font_size: int = 2000  # pixels (explicit font_size)
-    max_url_length: int = 2048  # characters of path + query, as received
-    max_avif_pixels: int = 1500 * 1500  # libaom: 12-18 bytes a pixel, 4000x4000 is ~180 MB
-    max_render_memory: int = 64 * 1024 * 1024  # estimated peak bytes of one render
-
-
-DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)

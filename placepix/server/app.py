@@ -21,13 +21,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from placepix import __version__
+from placepix._version import __version__
 from placepix._native.libc import lower_thread_priority, map_large_blocks_apart, release_free_memory
 from placepix.caching import CachePool, RenderCache
 from placepix.codecs.encode import render_microseconds
 from placepix.errors import PlacepixError, UrlTooLongError
+from placepix.model.formats import MEDIA_TYPES
+from placepix.model.limits import Limits
 from placepix.model.sizes import NAMED_SIZES
-from placepix.model.spec import MEDIA_TYPES, ImageSpec, Limits
+from placepix.model.spec import ImageSpec
 from placepix.render import (
     SMALL_RENDER_BYTES,
     check_memory,

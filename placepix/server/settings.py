@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from placepix.model.spec import DEFAULT_LIMITS, FORMAT_ALIASES, MEDIA_TYPES, Limits
+from placepix.model.formats import MEDIA_TYPES, format_name
+from placepix.model.limits import DEFAULT_LIMITS, Limits
 
 
 class Settings(BaseSettings):
@@ -146,10 +147,10 @@ class Settings(BaseSettings):
     @field_validator("default_format")
     @classmethod
     def _known_format(cls, value: str) -> str:
-        value = FORMAT_ALIASES.get(value.lower(), value.lower())
-        if value not in MEDIA_TYPES:
+        name = format_name(value)
+        if name is None:
             raise ValueError(f"must be one of {', '.join(MEDIA_TYPES)}")
-        return value
+        return name
 
     @field_validator("log_level")
     @classmethod

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
-from placepix.errors import SpecError, UrlTooLongError
-from placepix.model.spec import FORMAT_ALIASES, MEDIA_TYPES
+from placepix.errors import UrlTooLongError
+from placepix.model.formats import require_format
 from placepix.render import RENDER_VERSION, check_request
 from placepix.server.responses import IMMUTABLE
 from placepix.server.settings import Settings
@@ -39,7 +39,7 @@ class TokenEndpoint:
             raise UrlTooLongError("token too long")
         spec, expires = open_token(token, self.keys)
         if extension:
-            spec = replace(spec, format=_format(extension))
+            spec = replace(spec, format=require_format(extension))
         refuse_svg(spec.format)
         spec = check_request(spec, self.images.limits, self.images.fonts)
         return await self.images.respond(
@@ -50,13 +50,6 @@ class TokenEndpoint:
         """From the token, never from the text: a hash of the text could be guessed offline."""
         key = f"{RENDER_VERSION}\n{self.images.fonts.fingerprint()}\n{token}.{fmt}"
         return '"t' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-def _format(extension: str) -> str:
-    name = FORMAT_ALIASES.get(extension.lower(), extension.lower())
-    if name not in MEDIA_TYPES:
-        raise SpecError(f"unknown format; choose one of {', '.join(MEDIA_TYPES)}")
-    return name
 
 
 def _cache_control(expires: int | None) -> str:

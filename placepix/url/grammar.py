@@ -13,18 +13,10 @@ from urllib.parse import unquote_to_bytes
 
 from placepix.errors import SpecError, UrlTooLongError
 from placepix.model.colors import Color, is_color, parse_color
+from placepix.model.formats import DEFAULT_FORMAT, format_name, require_format
+from placepix.model.limits import Limits
 from placepix.model.sizes import parse_size
-from placepix.model.spec import (
-    ALIGNMENTS,
-    DEFAULT_BACKGROUND,
-    DEFAULT_FOREGROUND,
-    DEFAULT_FORMAT,
-    FORMAT_ALIASES,
-    MEDIA_TYPES,
-    Align,
-    ImageSpec,
-    Limits,
-)
+from placepix.model.spec import ALIGNMENTS, DEFAULT_BACKGROUND, DEFAULT_FOREGROUND, Align, ImageSpec
 
 QUERY_PARAMETERS = ("text", "font", "font_size", "retina", "align", "padding", "distort")
 _FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -89,7 +81,7 @@ class _PathParts:
             raise SpecError("empty path segment (two slashes in a row?)")
         if self.closed:
             raise SpecError(f"nothing may follow the format, got {segment[:40]!r}")
-        if fmt := _format_name(segment):
+        if fmt := format_name(segment):
             self.set_format(fmt, closing=True)
             return
         stem, fmt = _split_format(segment)
@@ -111,21 +103,12 @@ class _PathParts:
         self.closed = closing
 
 
-def _format_name(text: str) -> str | None:
-    name = text.lower()
-    name = FORMAT_ALIASES.get(name, name)
-    return name if name in MEDIA_TYPES else None
-
-
 def _split_format(segment: str) -> tuple[str, str | None]:
     """`600x400.png` -> ("600x400", "png"); a segment without a dot has no format."""
     stem, dot, ext = segment.rpartition(".")
     if not dot:
         return segment, None
-    fmt = _format_name(ext)
-    if fmt is None:
-        raise SpecError(f"unknown format {ext[:20]!r}; choose one of {', '.join(MEDIA_TYPES)}")
-    return stem, fmt
+    return stem, require_format(ext)
 
 
 def _query_params(query: str) -> dict[str, str]:

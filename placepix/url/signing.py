@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from placepix.errors import PlacepixError
-from placepix.model.spec import DEFAULT_FORMAT, ImageSpec
+from placepix.model.formats import DEFAULT_FORMAT
+from placepix.model.spec import ImageSpec
 from placepix.url.grammar import parse
 from placepix.url.keys import derive
 

@@ -15,25 +15,19 @@ import math
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from placepix.errors import PlacepixError, SpecError
-from placepix.model.colors import Color, parse_color
 from placepix.model.spec import ImageSpec
-from placepix.text.fonts import FontLibrary, default_library
-from placepix.text.layout import Typesetter, natural_size
 from placepix.url.grammar import parse_url
 from placepix.url.keys import derive
 
 _VERSION = 1
 _DETERMINISTIC, _RANDOM = 0, 1
 _NONCE_BYTES = 16
-TOKEN_FONT_SIZE = 20  # font size of tokens that give no size, in pixels
-TOKEN_PADDING = 4
 
 
 class TokenError(PlacepixError):
@@ -60,56 +54,16 @@ class TokensDisabledError(PlacepixError):
         super().__init__("tokens are not configured on this server (PLACEPIX_SECRET_KEYS)")
 
 
-def make_token(
-    text: str,
-    secret: str,
-    *,
-    width: int | None = None,
-    height: int | None = None,
-    background: str = "ffffff",
-    foreground: str = "000000",
-    font: str | None = None,
-    font_size: int | None = None,
-    format: str = "png",
-    padding: int | None = None,
-    scale: int = 1,
-    ttl: int | None = None,
-    deterministic: bool = True,
-    distort: bool = False,
-    fonts: FontLibrary | None = None,
+def seal_spec(
+    spec: ImageSpec, secret: str, *, ttl: int | None = None, deterministic: bool = True
 ) -> str:
-    """The token for an image of `text`, encrypted with `secret` (the newest configured key).
-
-    Without `width`/`height` the image is just large enough for the text at `font_size`.
-    `distort` adds anti-OCR waves and strokes (a speed bump, see placepix.imaging.distort). SVG is
-    refused: it would carry the text as text. `ttl` (seconds) makes the token expire; expiry
-    times are rounded up to the minute so deterministic tokens made within a minute of each
-    other stay equal.
-    """
-    spec = ImageSpec(
-        width or 1,
-        height or 1,
-        scale=scale,
-        format=format,
-        background=_color(background),
-        foreground=_color(foreground),
-        text=text,
-        font=font,
-        font_size=font_size,
-        padding=padding,
-        distort=distort,
-    )
+    """The token for `spec`, encrypted with `secret` (the newest configured key). `ttl`
+    (seconds) makes it expire; expiry times are rounded up to the minute so deterministic
+    tokens made within a minute of each other stay equal."""
     refuse_svg(spec.format)
-    if width is None or height is None:
-        spec = _sized_to_text(spec, width, height, fonts or default_library())
     expires = "" if ttl is None else str(math.ceil((time.time() + ttl) / 60) * 60)
     plaintext = f"{expires}\n{spec.canonical()}".encode()
     return _seal(plaintext, derive(secret, "token"), deterministic)
-
-
-def token_path(text: str, secret: str, **style: Any) -> str:
-    """`image_url(make_token(text, secret, **style))`: the one call a template filter needs."""
-    return image_url(make_token(text, secret, **style))
 
 
 def refuse_svg(fmt: str) -> None:
@@ -174,23 +128,3 @@ def _unseal(token: str, keys: Sequence[bytes]) -> bytes:
     if found is None:
         raise TokenError()
     return found
-
-
-def _color(text: str) -> Color:
-    return parse_color(text.removeprefix("#"))
-
-
-def _sized_to_text(
-    spec: ImageSpec, width: int | None, height: int | None, fonts: FontLibrary
-) -> ImageSpec:
-    font_size = spec.font_size or TOKEN_FONT_SIZE
-    padding = spec.padding if spec.padding is not None else TOKEN_PADDING
-    setter = Typesetter(fonts, fonts.resolve(spec.font))
-    natural_width, natural_height = natural_size(spec.display_text, setter, font_size, padding)
-    return replace(
-        spec,
-        width=width or natural_width,
-        height=height or natural_height,
-        font_size=font_size,
-        padding=padding,
-    )
