@@ -3,8 +3,12 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# The tests that exercise the encoders and the server end to end, run a second time by
+# `make test` with every native path switched off, so that the Pillow fallback is proven too.
+UNIT   := not e2e and not stress and not browser and not nginx and not container and not ocr and not clients
+FALLBACK := not browser and not nginx and not container and not ocr and not clients
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run test test-fast test-native-off lint bench clean system-deps
 
 $(BIN)/placepix: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +23,22 @@ lint: $(BIN)/placepix
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 system-deps:
 	scripts/install-system-deps.sh
 
 test: system-deps lint
 	$(BIN)/pytest
+	$(MAKE) test-native-off
+
+# Unit tests only (no servers, browsers or proxies): under a minute.
+test-fast: $(BIN)/placepix
+	$(BIN)/pytest -m "$(UNIT)"
+
+# Every unit, encoder and end-to-end test with PLACEPIX_NATIVE=off: Pillow does everything.
+test-native-off: $(BIN)/placepix
+	PLACEPIX_NATIVE=off $(BIN)/pytest -m "$(FALLBACK)"
 
 bench: $(BIN)/placepix
 	$(BIN)/python -m bench

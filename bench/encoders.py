@@ -4,6 +4,7 @@ the library's default, on the same placeholder image, in the same run."""
 from __future__ import annotations
 
 import io
+from functools import partial
 from typing import Any
 
 from PIL import Image
@@ -11,9 +12,7 @@ from PIL import Image
 import placepix
 from bench.timing import median_ms
 from placepix.imaging.raster import text_image
-from placepix.render import lay_out
-from placepix.text.fonts import default_library
-from placepix.text.layout import rasterize_text
+from placepix.render import default_renderer
 
 SIZES = ["300x200", "1200x800", "4000x4000"]
 # (format, label, options); the first of each format is the library's default
@@ -29,10 +28,10 @@ SETTINGS: list[tuple[str, str, dict[str, Any]]] = [
 
 def canvas(size: str) -> Image.Image:
     spec = placepix.parse_url(size)
-    fonts = default_library()
     pixels = (spec.pixel_width, spec.pixel_height)
-    glyphs = rasterize_text(lay_out(spec, fonts, fonts.resolve(None)), pixels)
-    return text_image(pixels, spec.background, spec.foreground, glyphs, palette=False)
+    renderer = default_renderer()
+    glyphs = renderer.text.rasterize(renderer.lay_out(spec), pixels)
+    return text_image(pixels, spec.background, spec.foreground, glyphs)
 
 
 def encoded(image: Image.Image, fmt: str, options: dict[str, Any]) -> bytes:
@@ -48,7 +47,7 @@ def run(quick: bool = False) -> list[dict[str, object]]:
         repeat = 3 if quick or size == "4000x4000" else 11
         defaults: dict[str, tuple[float, int]] = {}
         for fmt, label, options in SETTINGS:
-            ms = median_ms(lambda i=image, f=fmt, o=options: encoded(i, f, o), repeat, warmup=1)
+            ms = median_ms(partial(encoded, image, fmt, options), repeat, warmup=1)
             length = len(encoded(image, fmt, options))
             base_ms, base_bytes = defaults.setdefault(fmt, (ms, length))
             rows.append(

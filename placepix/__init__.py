@@ -14,7 +14,7 @@ from placepix.minting import make_token, token_path
 from placepix.model.colors import Color, parse_color
 from placepix.model.limits import Limits
 from placepix.model.spec import ImageSpec
-from placepix.render import RENDER_VERSION, Rendered, render
+from placepix.render import RENDER_VERSION, Plan, Rendered, Renderer, render
 from placepix.url.grammar import parse, parse_url
 from placepix.url.signing import sign_url
 from placepix.url.tokens import image_url
@@ -26,7 +26,9 @@ __all__ = [
     "LimitError",
     "Limits",
     "PlacepixError",
+    "Plan",
     "Rendered",
+    "Renderer",
     "SpecError",
     "__version__",
     "image_url",

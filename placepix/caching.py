@@ -1,13 +1,11 @@
 """The explicit caches: `SizedLRU`, a thread-safe LRU bounded in bytes (cachetools) behind every
-cache of rendered data; `RenderCache`, encoded images with single-flight so that concurrent
-misses for one key render once; and `CachePool`, which makes a worker's caches give way to the
-renders in flight, so that caches and renders share one memory bound."""
+cache of rendered data, and `CachePool`, which makes a Renderer's caches give way to the renders
+in flight, so that caches and renders share one memory bound."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache
@@ -62,43 +60,6 @@ class SizedLRU(Generic[K, V]):
                 _, value = self._lru.popitem()
                 dropped += self.sizeof(value)
         return dropped
-
-
-class RenderCache(SizedLRU[str, bytes]):
-    """Encoded images by ETag, one cache per worker process, with single-flight."""
-
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(max_bytes, len)
-        self._in_flight: dict[str, asyncio.Future[bytes]] = {}
-        self.hits = 0
-        self.misses = 0
-
-    async def get_or_make(self, key: str, make: Callable[[], Awaitable[bytes]]) -> bytes:
-        """The cached bytes for `key`, or the result of one `make()` shared by every caller
-        that asks for `key` while it runs. Failures are shared but never cached."""
-        cached = self.get(key)
-        if cached is not None:
-            self.hits += 1
-            return cached
-        pending = self._in_flight.get(key)
-        if pending is not None:
-            self.hits += 1
-            return await asyncio.shield(pending)
-        self.misses += 1
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._in_flight[key] = future
-        try:
-            value = await make()
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # mark retrieved: no "never retrieved" warning without waiters
-            raise
-        else:
-            self.put(key, value)
-            future.set_result(value)
-            return value
-        finally:
-            del self._in_flight[key]
 
 
 class CachePool:

@@ -18,10 +18,8 @@ from pydantic import ValidationError
 from placepix.errors import PlacepixError
 from placepix.minting import make_token
 from placepix.model.sizes import parse_size
-from placepix.render import render as render_image
 from placepix.server.logs import logging_config
-from placepix.server.settings import Settings, reference_markdown
-from placepix.text.fonts import library_for
+from placepix.server.settings import Settings, reference_markdown, renderer_for
 from placepix.url.signing import sign_url
 from placepix.url.tokens import image_url
 
@@ -125,8 +123,7 @@ def render(url: str, output: str | None) -> None:
     """Render URL (e.g. 600x400.webp?text=Hi) to a file."""
     settings = _settings()
     try:
-        fonts = library_for(tuple(settings.font_dirs))
-        image = render_image(url, limits=settings.limits(), fonts=fonts)
+        image = renderer_for(settings).render(url)
     except PlacepixError as error:
         raise click.ClickException(error.message) from None
     if output == "-":
@@ -164,7 +161,8 @@ def token(
     distort: bool,
 ) -> None:
     """Print the /t/ path of an image of TEXT whose text is not readable from the URL."""
-    secret = _settings().newest_secret()
+    settings = _settings()
+    secret = settings.newest_secret()
     if secret is None:
         raise click.ClickException("set PLACEPIX_SECRET_KEYS first, e.g. '[\"a long secret\"]'")
     width, height = _size(size)
@@ -183,6 +181,7 @@ def token(
             ttl=ttl,
             deterministic=not random,
             distort=distort,
+            renderer=renderer_for(settings),
         )
     except PlacepixError as error:
         raise click.ClickException(error.message) from None

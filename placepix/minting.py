@@ -1,7 +1,7 @@
 """Minting tokens from text: the image spec for a text and its style, sized to the text when no
 size is given, sealed into a token (`placepix.url.tokens`).
 
-Sizing needs the text engine, which the pure token format below it must not import; so the
+Sizing needs a Renderer's text engine, which the pure token format below it must not import; so the
 one call that a back end or a template filter makes lives here.
 """
 
@@ -12,8 +12,7 @@ from typing import Any
 
 from placepix.model.colors import Color, parse_color
 from placepix.model.spec import ImageSpec
-from placepix.text.fonts import FontLibrary, default_library
-from placepix.text.layout import Typesetter, natural_size
+from placepix.render import Renderer, default_renderer
 from placepix.url.tokens import image_url, seal_spec
 
 TOKEN_FONT_SIZE = 20  # font size of tokens that give no size, in pixels
@@ -36,7 +35,7 @@ def make_token(
     ttl: int | None = None,
     deterministic: bool = True,
     distort: bool = False,
-    fonts: FontLibrary | None = None,
+    renderer: Renderer | None = None,
 ) -> str:
     """The token for an image of `text`, encrypted with `secret` (the newest configured key).
 
@@ -58,7 +57,7 @@ def make_token(
         distort=distort,
     )
     if width is None or height is None:
-        spec = _sized_to_text(spec, width, height, fonts or default_library())
+        spec = _sized_to_text(spec, width, height, renderer or default_renderer())
     return seal_spec(spec, secret, ttl=ttl, deterministic=deterministic)
 
 
@@ -72,12 +71,14 @@ def _color(text: str) -> Color:
 
 
 def _sized_to_text(
-    spec: ImageSpec, width: int | None, height: int | None, fonts: FontLibrary
+    spec: ImageSpec, width: int | None, height: int | None, renderer: Renderer
 ) -> ImageSpec:
     font_size = spec.font_size or TOKEN_FONT_SIZE
     padding = spec.padding if spec.padding is not None else TOKEN_PADDING
-    setter = Typesetter(fonts, fonts.resolve(spec.font))
-    natural_width, natural_height = natural_size(spec.display_text, setter, font_size, padding)
+    font = renderer.fonts.resolve(spec.font)
+    natural_width, natural_height = renderer.text.natural_size(
+        spec.display_text, font, font_size, padding
+    )
     return replace(
         spec,
         width=width or natural_width,

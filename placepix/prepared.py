@@ -2,35 +2,34 @@
 
 A placeholder's label repeats in many colours and formats (`/300x200/abc/fff`, `/300x200/123/fff`
 ...). Where its glyphs land, and for PNG the compressed palette indices, are the same for all of
-them: only the palette differs. They are computed once and kept in a byte-bounded LRU, so that
-a known label in a new colour costs the palette and the PNG chunks around the kept indices.
+them: only the palette differs. A Renderer keeps them in a byte-bounded LRU, so that a known
+label in a new colour costs the palette and the PNG chunks around the kept indices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable
 
-from placepix.caching import SizedLRU
-from placepix.codecs.png import index_chunk
 from placepix.imaging.types import GlyphLayer, TextRaster, image_bytes
-from placepix.text.layout import TextLayout, rasterize_text
 
 CACHE_BYTES = 8 * 1024 * 1024
 ENTRY_SHARE = 16  # 512 KiB (a 1920x1080 label): large canvases are few and their text is big
+IndexChunk = Callable[[tuple[int, int], GlyphLayer | None], bytes]
 
 
 class PreparedText:
     """A text's raster on a canvas of `size`, and its PNG indices once asked for."""
 
-    def __init__(self, raster: TextRaster, size: tuple[int, int]) -> None:
+    def __init__(self, raster: TextRaster, size: tuple[int, int], index_chunk: IndexChunk):
         self.raster = raster
         self.size = size
+        self._index_chunk = index_chunk
         self._png_indices: bytes | None = None
 
     def png_indices(self) -> bytes:
-        """The IDAT chunk of the palette indices (`png.index_chunk`), compressed once."""
+        """The IDAT chunk of the palette indices (`PngWriter.index_chunk`), compressed once."""
         if self._png_indices is None:
-            self._png_indices = index_chunk(self.size, self.raster.coverage)
+            self._png_indices = self._index_chunk(self.size, self.raster.coverage)
         return self._png_indices
 
     @property
@@ -42,22 +41,3 @@ class PreparedText:
 
 def _layer_bytes(layer: GlyphLayer | None) -> int:
     return 0 if layer is None else image_bytes(layer.image)
-
-
-PREPARED: SizedLRU[Hashable, PreparedText] = SizedLRU(
-    CACHE_BYTES, lambda prepared: prepared.nbytes, ENTRY_SHARE
-)
-
-
-def prepared_text(key: Hashable, layout: TextLayout, size: tuple[int, int]) -> PreparedText:
-    """The prepared raster of `layout` on a canvas of `size`; `key` must identify both."""
-    kept = PREPARED.get(key)
-    if kept is not None:
-        return kept
-    prepared = PreparedText(rasterize_text(layout, size), size)
-    PREPARED.put(key, prepared)
-    return prepared
-
-
-def clear_prepared_text() -> None:
-    PREPARED.clear()

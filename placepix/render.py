@@ -1,38 +1,66 @@
-"""spec -> (bytes, media type): lay out the text once, then raster + encode, or write SVG."""
+"""The Renderer: spec -> plan -> bytes, owning every cache a render fills.
+
+Rendering is two steps, so that a server can decide what to do between them:
+
+1. `plan(spec)` checks the spec against the limits, names its bytes (the ETag) and estimates
+   what rendering will cost (placepix.budget) -- cheap enough for an event loop;
+2. `execute(plan)` lays the text out, draws and encodes it.
+
+For large canvases the memory estimate in a plan is the worst case; `refine(plan)` lays the
+text out (in a render thread) and replaces it with the estimate of the real text's box. The
+layout is kept, so `execute` does not make it again. `render(spec)` does it all and keeps the
+bytes. Two Renderers share nothing; `placepix.render()` uses `default_renderer()`.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from functools import lru_cache
+import json
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
-from placepix.caching import SizedLRU
-from placepix.codecs.encode import encode_text, working_memory
-from placepix.codecs.svg import write_svg
-from placepix.errors import LimitError
+import PIL
+from isal import __version__ as isal_version
+from PIL import features
+
+from placepix import budget
+from placepix._native.gate import native_allowed
+from placepix.caching import CachePool, SizedLRU
+from placepix.codecs.encoder import Encoder
+from placepix.codecs.svg import SvgLine, write_svg
 from placepix.imaging.distort import distort_text
 from placepix.model.formats import file_extension
 from placepix.model.limits import DEFAULT_LIMITS, Limits
-from placepix.model.spec import Align, ImageSpec
-from placepix.prepared import PREPARED, clear_prepared_text, prepared_text
-from placepix.text.fonts import FACES, FontFile, FontLibrary, default_library
-from placepix.text.layout import (
-    LINE_MASKS,
-    TextLayout,
-    Typesetter,
-    clear_line_masks,
-    lay_out_text,
-    rasterize_text,
-)
-from placepix.text.shaping import FONT_FACES, GLYPHS, SHAPED, SHAPERS, clear_glyphs
+from placepix.model.spec import ImageSpec
+from placepix.prepared import CACHE_BYTES, ENTRY_SHARE, PreparedText
+from placepix.text.engine import TextEngine
+from placepix.text.fonts import FontFile, FontLibrary
+from placepix.text.layout import TextLayout
 from placepix.url.grammar import parse_url
 
-# Bump whenever the bytes for an unchanged spec change (encoder options, layout, fonts):
-# it is part of every ETag, so caches everywhere stop serving the old bytes.
-RENDER_VERSION = "10"
+# Bump whenever the bytes for an unchanged spec and environment change (encoder options,
+# layout): it is part of every ETag, with the fingerprint of the render environment.
+RENDER_VERSION = "11"
+IMAGE_CACHE_BYTES = 40 * 1024 * 1024
+INLINE_RENDER_US = 1000  # renders estimated this fast may run where they are asked for
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
-SMALL_RENDER_BYTES = 16 * 1024 * 1024  # estimated without a layout below this (worst case)
+CODEC_FEATURES = ("jpg", "zlib", "webp", "avif", "libtiff", "freetype2", "harfbuzz", "raqm")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked spec and what rendering it will cost. `memory` is an upper estimate in bytes
+    (the worst case for the canvas until `exact`); `inline` says the render is cheap by
+    construction (a short text on a small canvas), whatever the caches hold."""
+
+    spec: ImageSpec
+    font: FontFile
+    etag: str
+    memory: int
+    microseconds: float
+    inline: bool
+    exact: bool
 
 
 @dataclass(frozen=True)
@@ -48,198 +76,190 @@ class Rendered:
         return file_extension(self.spec.format)
 
 
-def render(
-    spec: ImageSpec | str, *, limits: Limits = DEFAULT_LIMITS, fonts: FontLibrary | None = None
-) -> Rendered:
-    """Render a spec, or a URL like `600x400.png?text=Hi`, after checking it against `limits`.
+class Renderer:
+    """Renders specs within `limits`, in the fonts of `fonts`, keeping up to `cache_bytes` of
+    encoded images and bounded caches of text work. `native=False` keeps every direct C call
+    off (None: as `PLACEPIX_NATIVE` says)."""
 
-    Raises `SpecError`/`LimitError` (both `PlacepixError`) for anything it will not draw.
-    """
-    fonts = fonts or default_library()
-    spec = check(parse_url(spec) if isinstance(spec, str) else spec, limits, fonts)
-    font = fonts.resolve(spec.font)
-    size = (spec.pixel_width, spec.pixel_height)
-    key = _layout_key(spec, fonts, font)
-    layout = _lay_out(*key)
-    if spec.format == "svg":
-        data = write_svg(size, spec.background, spec.foreground, layout)
-    else:
-        data = _raster(spec, layout, key, size)
-    return Rendered(data, spec.media_type, spec)
+    def __init__(
+        self,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
+        fonts: FontLibrary | None = None,
+        cache_bytes: int = IMAGE_CACHE_BYTES,
+        native: bool | None = None,
+        inline_render_us: float = INLINE_RENDER_US,
+    ) -> None:
+        self.limits = limits
+        self.fonts = fonts if fonts is not None else FontLibrary.discover()
+        self.text = TextEngine(self.fonts)
+        self.encoder = Encoder(native=native_allowed() if native is None else native)
+        self.images: SizedLRU[str, bytes] = SizedLRU(cache_bytes, len)
+        self.prepared: SizedLRU[tuple[object, ...], PreparedText] = SizedLRU(
+            CACHE_BYTES, lambda prepared: prepared.nbytes, ENTRY_SHARE
+        )
+        self.caches = CachePool([self.images, self.prepared, *self.text.caches()])
+        self.inline_render_us = inline_render_us
+        self.environment = self._environment()
+        self.fingerprint = _digest(json.dumps(self.environment, sort_keys=True))
 
+    def plan(self, spec: ImageSpec | str) -> Plan:
+        """Check `spec` (or a URL like `600x400.png?text=Hi`) and estimate its render; raises
+        `SpecError`/`LimitError` for anything it will not draw. No pixel is allocated."""
+        spec = parse_url(spec) if isinstance(spec, str) else spec
+        spec.check(self.limits)
+        font = self.fonts.resolve(spec.font)
+        banded = self.encoder.banded(spec.format)
+        canvas = budget.canvas_memory(spec, banded=banded)
+        if canvas > self.limits.max_render_memory:
+            kind = budget.describe_kind(spec, colour_glyphs=False)
+            raise budget.too_large(spec, canvas, self.limits.max_render_memory, kind)
+        worst = budget.worst_memory(spec, banded=banded)
+        pixels = spec.pixel_width * spec.pixel_height
+        microseconds = budget.render_microseconds(spec.format, pixels, banded=banded)
+        inline = microseconds <= self.inline_render_us and budget.is_cheap_text(spec)
+        exact = worst <= budget.SMALL_RENDER_BYTES
+        etag = self.etag(spec.canonical())
+        return Plan(spec, font, etag, worst, microseconds, inline, exact)
 
-def _raster(
-    spec: ImageSpec, layout: TextLayout, key: tuple[object, ...], size: tuple[int, int]
-) -> bytes:
-    """Encode the laid-out text in the spec's colours and format. Distorted text differs per
-    URL; otherwise the raster is kept for the same text in other colours and formats."""
-    background, foreground = spec.background, spec.foreground
-    if spec.distort:
-        seed = spec.canonical()
-        glyphs = distort_text(rasterize_text(layout, size), size, layout.font_size, seed)
-        return encode_text(size, background, foreground, glyphs, spec.format)
-    text = prepared_text(key, layout, size)
-    return encode_text(size, background, foreground, text.raster, spec.format, text.png_indices)
+    def refine(self, plan: Plan) -> Plan:
+        """`plan` with the memory estimate of its real text (laid out now, and kept); raises
+        `LimitError` when that is more than `max_render_memory`."""
+        if plan.exact:
+            return plan
+        spec = plan.spec
+        colour = self.text.has_colour_glyphs(spec.display_text, plan.font)
+        banded = self.encoder.banded(spec.format)
+        needed = budget.text_memory(spec, self.lay_out(spec), colour_glyphs=colour, banded=banded)
+        if needed > self.limits.max_render_memory:
+            kind = budget.describe_kind(spec, colour_glyphs=colour)
+            raise budget.too_large(spec, needed, self.limits.max_render_memory, kind)
+        return replace(plan, memory=needed, exact=True)
 
+    def may_run_inline(self, plan: Plan) -> bool:
+        """Whether `plan` is cheap now: by construction, or because its text is prepared."""
+        if plan.inline:
+            return True
+        return plan.microseconds <= self.inline_render_us and (
+            self.prepared.get(self._prepared_key(plan.spec)) is not None
+        )
 
-def check(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
-    """Everything that can refuse a spec, done before any pixel is allocated."""
-    check_request(spec, limits, fonts)
-    check_memory(spec, limits, fonts)
-    return spec
+    def execute(self, plan: Plan) -> bytes:
+        """The encoded image of a plan (checks were made by `plan` and `refine`)."""
+        spec = plan.spec
+        size = (spec.pixel_width, spec.pixel_height)
+        layout = self.lay_out(spec)
+        if spec.format == "svg":
+            return write_svg(
+                size,
+                spec.background,
+                spec.foreground,
+                [SvgLine(line.text, line.x, line.width, line.baseline) for line in layout.lines],
+                font_size=layout.font_size,
+                families=layout.families,
+                align=layout.align,
+            )
+        if spec.distort:
+            raster = self.text.rasterize(layout, size)
+            boxes = self.text.glyph_boxes(layout)
+            glyphs = distort_text(raster, boxes, size, layout.font_size, spec.canonical())
+            colours = (spec.background, spec.foreground)
+            return self.encoder.encode_text(size, *colours, glyphs, spec.format)
+        text = self._prepared(spec, layout)
+        return self.encoder.encode_text(
+            size, spec.background, spec.foreground, text.raster, spec.format, text.png_indices
+        )
 
+    def render(self, spec: ImageSpec | str) -> Rendered:
+        """Plan, refine and execute `spec`, or take its bytes from the cache."""
+        plan = self.plan(spec)
+        data = self.images.get(plan.etag)
+        if data is None:
+            data = self.execute(self.refine(plan))
+            self.images.put(plan.etag, data)
+        return Rendered(data, plan.spec.media_type, plan.spec)
 
-def check_request(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> ImageSpec:
-    """The checks that need no layout, cheap enough for every request: the spec's limits, the
-    font name, and a canvas that needs more memory than allowed before any text is drawn.
-    `check_memory` does the rest (the server runs it in a render thread)."""
-    spec.check(limits)
-    fonts.resolve(spec.font)
-    pixels = spec.pixel_width * spec.pixel_height
-    canvas = working_memory(spec.format, pixels, 0, translucent=_translucent(spec))
-    if canvas > limits.max_render_memory:
-        raise _too_large(spec, fonts, canvas, limits)
-    return spec
+    def lay_out(self, spec: ImageSpec) -> TextLayout:
+        """The layout of `spec`'s text in pixel units; colours and format don't change it, so
+        it is kept for specs that differ only in those."""
+        width, height = spec.pixel_width, spec.pixel_height
+        padding = spec.padding * spec.scale if spec.padding is not None else None
+        return self.text.lay_out(
+            spec.display_text,
+            self.fonts.resolve(spec.font),
+            (width, height),
+            font_size=spec.font_size * spec.scale if spec.font_size is not None else None,
+            align=spec.align,
+            padding=padding if padding is not None else default_padding(width, height),
+            wrap=spec.text is not None,  # the size label stays on one line
+        )
 
+    def etag(self, key: str, *, prefix: str = "") -> str:
+        """A strong ETag for `key` (a canonical URL, or a token and format) in this render
+        environment: an upgrade that may change bytes changes every ETag by itself."""
+        digest = _digest("\n".join((RENDER_VERSION, self.fingerprint, key)))
+        return f'"{prefix}{digest[:32]}"'
 
-def check_memory(spec: ImageSpec, limits: Limits, fonts: FontLibrary) -> int:
-    """The render's estimated peak memory (`memory_needed`); `LimitError` when it is more than
-    `limits.max_render_memory`. May lay the text out: ~1 ms for large text."""
-    needed = memory_needed(spec, fonts)
-    if needed > limits.max_render_memory:
-        raise _too_large(spec, fonts, needed, limits)
-    return needed
+    def clear_text_caches(self) -> None:
+        """Forget every layout, rasterised text and glyph; fonts stay known (cold benchmarks)."""
+        self.text.clear()
+        self.prepared.clear()
 
+    def _prepared(self, spec: ImageSpec, layout: TextLayout) -> PreparedText:
+        key = self._prepared_key(spec)
+        prepared = self.prepared.get(key)
+        if prepared is None:
+            size = (spec.pixel_width, spec.pixel_height)
+            raster = self.text.rasterize(layout, size)
+            prepared = PreparedText(raster, size, self.encoder.png.index_chunk)
+            self.prepared.put(key, prepared)
+        return prepared
 
-def _too_large(spec: ImageSpec, fonts: FontLibrary, needed: int, limits: Limits) -> LimitError:
-    budget = limits.max_render_memory
-    return LimitError(
-        f"image too large to render: a {spec.pixel_width}x{spec.pixel_height} "
-        f"{_kind(spec, fonts)} needs about {needed >> 20} MiB, render_memory_budget is "
-        f"{budget >> 20} MiB (at most {budget * spec.pixel_width * spec.pixel_height // needed} "
-        "pixels)"
-    )
+    def _prepared_key(self, spec: ImageSpec) -> tuple[object, ...]:
+        """What decides a spec's raster: its text, font and geometry, not colours or format."""
+        return (
+            spec.display_text,
+            spec.font,
+            spec.pixel_width,
+            spec.pixel_height,
+            spec.scale,
+            spec.font_size,
+            spec.align,
+            spec.padding,
+            spec.text is not None,
+        )
 
-
-def memory_needed(spec: ImageSpec, fonts: FontLibrary) -> int:
-    """Estimated peak working memory of rendering `spec`, in bytes (`encoders.working_memory`):
-    what admission control budgets and `check` bounds. Lays the text out (the render reuses
-    the layout) unless even the worst case is small."""
-    worst = worst_memory(spec)
-    if worst <= SMALL_RENDER_BYTES:
-        return worst
-    return working_memory(
-        spec.format,
-        spec.pixel_width * spec.pixel_height,
-        _text_box_pixels(spec, fonts),
-        translucent=_translucent(spec),
-        colour_glyphs=_has_colour_glyphs(spec, fonts),
-    )
-
-
-def worst_memory(spec: ImageSpec) -> int:
-    """The estimate for text that fills the canvas, in translucent colours, with emoji."""
-    pixels = spec.pixel_width * spec.pixel_height
-    return working_memory(spec.format, pixels, pixels, translucent=True, colour_glyphs=True)
-
-
-def _text_box_pixels(spec: ImageSpec, fonts: FontLibrary) -> int:
-    """The pixels of the box around the laid-out text (with room for glyphs that overhang
-    their advance), within the canvas: what the text's rasters and their caches scale with."""
-    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
-    if not layout.lines:
-        return 0
-    widest = max(line.width for line in layout.lines) + layout.font_size // 2
-    tallest = layout.line_height * (len(layout.lines) - 1) + int(layout.font_size * 1.3)
-    return min(spec.pixel_width, widest) * min(spec.pixel_height, tallest)
-
-
-def _translucent(spec: ImageSpec) -> bool:
-    return not (spec.background.opaque and spec.foreground.opaque)
-
-
-def _has_colour_glyphs(spec: ImageSpec, fonts: FontLibrary) -> bool:
-    font = fonts.resolve(spec.font)
-    return any(fonts.font_for(char, font).color for char in set(spec.display_text))
-
-
-def _kind(spec: ImageSpec, fonts: FontLibrary) -> str:
-    """'webp', 'translucent webp with emoji': what decides a render's memory, in words."""
-    translucent = "translucent " if _translucent(spec) else ""
-    emoji = " with emoji" if _has_colour_glyphs(spec, fonts) else ""
-    return f"{translucent}{spec.format}{emoji}"
-
-
-def etag_for(spec: ImageSpec, fonts: FontLibrary | None = None) -> str:
-    """A strong ETag: equal for every URL that means the same bytes on this font set."""
-    fonts = fonts or default_library()
-    key = f"{RENDER_VERSION}\n{fonts.fingerprint()}\n{spec.canonical()}"
-    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-def text_caches() -> tuple[SizedLRU[Any, Any], ...]:
-    """The process's caches of text work (rasterised runs and glyphs, prepared rasters, loaded
-    faces and shapers), for a `CachePool` to shrink while large renders run."""
-    return (LINE_MASKS, PREPARED, FACES, FONT_FACES, SHAPERS, GLYPHS, SHAPED)
-
-
-def clear_layout_caches() -> None:
-    """Forget every layout and rasterised text and glyph; fonts stay loaded (benchmarks
-    measure cold renders with it)."""
-    _lay_out.cache_clear()
-    clear_line_masks()
-    clear_glyphs()
-    clear_prepared_text()
-
-
-def lay_out(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> TextLayout:
-    """The layout for `spec`, in pixel units. Colours and format don't change it, so it is
-    kept for specs that differ only in those."""
-    return _lay_out(*_layout_key(spec, fonts, font))
-
-
-def _layout_key(spec: ImageSpec, fonts: FontLibrary, font: FontFile) -> tuple[object, ...]:
-    """Everything that decides a spec's layout, in `_lay_out`'s order: the key of the layout
-    cache, and of the prepared raster (with the canvas size it contains)."""
-    return (
-        fonts,
-        font,
-        spec.display_text,
-        spec.pixel_width,
-        spec.pixel_height,
-        spec.scale,
-        spec.font_size,
-        spec.align,
-        spec.padding,
-        spec.text is not None,  # the size label stays on one line
-    )
-
-
-@lru_cache(maxsize=2048)
-def _lay_out(
-    fonts: FontLibrary,
-    font: FontFile,
-    text: str,
-    width: int,
-    height: int,
-    scale: int,
-    font_size: int | None,
-    align: Align,
-    padding: int | None,
-    wrap: bool,
-) -> TextLayout:
-    padding = padding * scale if padding is not None else default_padding(width, height)
-    return lay_out_text(
-        text,
-        Typesetter(fonts, font),
-        (width, height),
-        font_size=font_size * scale if font_size is not None else None,
-        align=align,
-        padding=padding,
-        wrap=wrap,
-    )
+    def _environment(self) -> dict[str, Any]:
+        """What decides the bytes besides the spec: fonts, library versions, active paths."""
+        return {
+            "render_version": RENDER_VERSION,
+            "fonts": self.fonts.fingerprint(),
+            "pillow": PIL.__version__,
+            "codecs": {name: features.version(name) for name in CODEC_FEATURES},
+            "isal": isal_version,
+            "native": {name: path.active for name, path in self.encoder.native_paths().items()},
+        }
 
 
 def default_padding(width: int, height: int) -> int:
     """A share of the smaller side, and at least a pixel so that text never touches the edge."""
     return max(1, int(min(width, height) * PADDING_SHARE))
+
+
+@cache
+def default_renderer() -> Renderer:
+    """The Renderer of `render()`: bundled and system fonts, default limits and caches. The one
+    process-wide object of placepix (as logging has its root logger); servers, tests and
+    benchmarks build their own."""
+    return Renderer()
+
+
+def render(spec: ImageSpec | str, *, renderer: Renderer | None = None) -> Rendered:
+    """Render a spec, or a URL like `600x400.png?text=Hi`, with `renderer` (default:
+    `default_renderer()`). Raises `SpecError`/`LimitError` (both `PlacepixError`) for anything
+    it will not draw."""
+    return (renderer or default_renderer()).render(spec)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

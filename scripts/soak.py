@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from placepix.render import text_caches
+from placepix.render import Renderer
 from placepix.server.settings import Settings
 from scripts._load import (
     NETWORK_ERRORS,
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler = MemorySampler(target.pid, interval=0.5)
         tally, quiet = asyncio.run(soak(target.address, args, sampler))
         log_errors = server_errors(target.read_log()) if target.read_log else []
-    caches = (args.cache_mb << 20) + sum(cache.max_bytes for cache in text_caches())
+    caches = Renderer(cache_bytes=args.cache_mb << 20).caches.max_bytes  # what the worker keeps
     status = report(tally, args.seconds, quiet, sampler, caches + (args.margin_mb << 20))
     for line in log_errors[:20]:
         print(f"SERVER LOG {line}")

@@ -3,19 +3,23 @@ render's peak memory."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
+import pytest
 from PIL import Image, ImageDraw
 
 import placepix
-from placepix.codecs.encode import encode
+from placepix._native.gate import NATIVE_ENV, native_allowed
+from placepix.codecs.pillow import encode
 from placepix.imaging.raster import canvas_mode, ink, text_image
 from placepix.model.colors import Color
 from placepix.model.spec import ImageSpec
-from placepix.render import lay_out
-from placepix.text.fonts import default_library
+from placepix.render import default_renderer
 from placepix.text.layout import TextLayout, color_run_image, rasterize_text
+
+NATIVE = pytest.mark.skipif(not native_allowed(), reason="PLACEPIX_NATIVE=off: native paths off")
 
 # Cases for the encoders that draw bands of rows (WebP, AVIF): odd sizes, a row past two
 # bands, alpha on either side, emoji, wrapped text.
@@ -37,10 +41,9 @@ BANDED_CASES = [
 def whole_image_encode(spec: ImageSpec) -> bytes:
     """`spec` drawn on one full-colour canvas and saved by Pillow: what a banded encoder must
     match byte for byte."""
-    fonts = default_library()
     size = (spec.pixel_width, spec.pixel_height)
-    glyphs = rasterize_text(lay_out(spec, fonts, fonts.resolve(spec.font)), size)
-    image = text_image(size, spec.background, spec.foreground, glyphs, palette=False)
+    glyphs = rasterize_text(default_renderer().lay_out(spec), size)
+    image = text_image(size, spec.background, spec.foreground, glyphs)
     return encode(image, spec.format)
 
 
@@ -79,27 +82,30 @@ def draw_text(image: Image.Image, layout: TextLayout, ink: tuple[int, ...]) -> N
 PEAK_SCRIPT = """
 import dataclasses, sys
 import placepix
-from placepix.model.spec import Limits
+from placepix.model.limits import Limits
+from placepix.render import Renderer
 
 def status(field):
     with open("/proc/self/status") as status:
         return next(int(l.split()[1]) for l in status if l.startswith(field)) * 1024
 
 spec = placepix.parse_url(sys.argv[1])
-placepix.render(dataclasses.replace(spec, width=8, scale=1))  # fonts, encoder and colours loaded
+renderer = Renderer(limits=Limits(max_render_memory=1 << 40, max_avif_pixels=1 << 40))
+renderer.render(dataclasses.replace(spec, width=8, scale=1))  # fonts, encoder, colours loaded
 with open("/proc/self/clear_refs", "w") as clear_refs:
     clear_refs.write("5")  # VmHWM starts again from VmRSS
 before = status("VmRSS")
-placepix.render(spec, limits=Limits(max_render_memory=1 << 40))
+renderer.render(spec)
 print(status("VmHWM") - before)
 """
 
 
-def peak_growth(url: str) -> int:
+def peak_growth(url: str, *, native: bool = True) -> int:
     """Bytes by which rendering `url` raises a fresh process's RSS at its peak (VmHWM, reset
     after a render 8 pixels wide of the same spec has loaded fonts and encoders, so that
-    loading them does not hide the render's own peak); no memory limit applies. Linux only."""
-    result = subprocess.run(
-        [sys.executable, "-c", PEAK_SCRIPT, url], capture_output=True, text=True, check=True
-    )
+    loading them does not hide the render's own peak); no memory limit applies; `native`
+    False turns the native paths off. Linux only."""
+    env = os.environ | {NATIVE_ENV: "on" if native else "off"}
+    command = [sys.executable, "-c", PEAK_SCRIPT, url]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     return int(result.stdout)

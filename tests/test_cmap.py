@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from placepix.render import default_renderer
 from placepix.text.cmap import Coverage, read_coverage
-from placepix.text.fonts import default_library
 
-LIBRARY = default_library()
+LIBRARY = default_renderer().fonts
 FONTS = sorted({font.path for font in LIBRARY.fallbacks} | {LIBRARY.resolve(None).path})
 
 

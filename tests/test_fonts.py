@@ -11,17 +11,16 @@ import pytest
 
 import placepix
 from placepix.errors import SpecError
-from placepix.render import lay_out
+from placepix.render import default_renderer
 from placepix.text.fonts import (
     BUNDLED_DIR,
     CATALOGUE,
     FACE_CACHE_BYTES,
     FACES,
     FontLibrary,
-    default_library,
 )
 
-FONTS = default_library()
+FONTS = default_renderer().fonts
 
 
 def test_the_default_font_is_bundled_with_its_licence() -> None:
@@ -59,8 +58,10 @@ def test_emoji_come_from_a_colour_font() -> None:
 
 def test_describe_says_what_is_there_and_what_is_missing() -> None:
     described = FONTS.describe()
-    names = {font["name"] for font in described["fonts"]}  # type: ignore[attr-defined]
-    assert names | set(described["missing"]) >= set(CATALOGUE)  # type: ignore[arg-type]
+    fonts, missing = described["fonts"], described["missing"]
+    assert isinstance(fonts, list) and isinstance(missing, list)
+    names = {font["name"] for font in fonts}
+    assert names | set(missing) >= set(CATALOGUE)
     assert described["color_emoji"] is True
 
 
@@ -81,7 +82,7 @@ def test_a_cached_layout_does_not_keep_its_faces_alive() -> None:
     """Layouts are cached by the thousand; faces are bounded by their own cache only if
     nothing else holds them (each is ~0.3 MB and more at large sizes)."""
     spec = placepix.parse_url("777x333.png?text=kept")
-    layout = lay_out(spec, FONTS, FONTS.resolve(None))
+    layout = default_renderer().lay_out(spec)
     face = weakref.ref(layout.lines[0].runs[0].face)
     FACES.clear()
     gc.collect()

@@ -18,6 +18,8 @@ import pytest
 from scripts import fuzz
 from scripts._load import Answer, percentile, read_answer, worker_pids
 
+pytestmark = pytest.mark.stress
+
 ROOT = Path(__file__).parent.parent
 
 

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from placepix.model.spec import normalise_text
-from placepix.text.fonts import default_library
+from placepix.render import default_renderer
 from placepix.text.layout import ELLIPSIS, TextLayout, Typesetter, lay_out_text, natural_size
 
-FONTS = default_library()
+FONTS = default_renderer().fonts
 SETTER = Typesetter(FONTS, FONTS.resolve(None))
 
 

@@ -25,7 +25,10 @@ from placepix.url.tokens import _seal, image_url, open_token
 from tests.nginx import nginx_binary, running_nginx
 from tests.server import Server, metric_total, running_server
 
-pytestmark = pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed")
+pytestmark = [
+    pytest.mark.nginx,
+    pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed"),
+]
 
 SECRET = "nginx-test-secret"
 

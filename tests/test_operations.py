@@ -10,10 +10,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from placepix.minting import make_token
 from placepix.url.tokens import image_url
 from tests.server import metric_total, running_server
+
+pytestmark = pytest.mark.e2e
 
 
 def workers_of(pid: int) -> set[int]:

@@ -39,6 +39,8 @@ from playwright.sync_api import (  # noqa: E402
 
 from tests.server import Server, running_server  # noqa: E402
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 812}

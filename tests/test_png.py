@@ -8,10 +8,9 @@ import pytest
 from PIL import ImageChops
 
 import placepix
-from placepix.codecs.png import _zeros
+from placepix.codecs.png import PngWriter
 from placepix.model.colors import Color
-from placepix.render import lay_out
-from placepix.text.fonts import default_library
+from placepix.render import default_renderer
 from placepix.text.layout import rasterize_text
 from tests.conftest import decode
 from tests.rendering import reference_image
@@ -35,8 +34,7 @@ CASES = [
 @pytest.mark.parametrize("url", CASES)
 def test_decodes_to_the_reference_pixels(url: str) -> None:
     spec = placepix.parse_url(f"{url.partition('?')[0]}.png?{url.partition('?')[2]}")
-    fonts = default_library()
-    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
+    layout = default_renderer().lay_out(spec)
     size = (spec.pixel_width, spec.pixel_height)
     reference = reference_image(size, spec.background, spec.foreground, layout)
     decoded = decode(placepix.render(spec).data)
@@ -54,15 +52,14 @@ def test_alpha_is_in_a_trns_chunk_only_when_needed() -> None:
 @pytest.mark.parametrize("start", [1, 0x12345678, zlib.adler32(b"text band")])
 def test_zero_runs_continue_adler32_and_inflate(count: int, start: int) -> None:
     pieces: list[bytes] = []
-    assert _zeros(count, pieces, start) == zlib.adler32(bytes(count), start)
+    assert PngWriter()._zeros(count, pieces, start) == zlib.adler32(bytes(count), start)
     inflater = zlib.decompressobj(-15)
     assert inflater.decompress(b"".join(pieces)) == bytes(count)
 
 
 def test_text_band_covers_only_rows_with_ink() -> None:
     spec = placepix.parse_url("300x200.png")
-    fonts = default_library()
-    glyphs = rasterize_text(lay_out(spec, fonts, fonts.resolve(None)), (300, 200))
+    glyphs = rasterize_text(default_renderer().lay_out(spec), (300, 200))
     assert glyphs.coverage is not None
     assert 0 < glyphs.coverage.image.height < 200
     assert Color(0, 0, 0) != spec.background  # the default background is not black

@@ -6,47 +6,50 @@ from __future__ import annotations
 import pytest
 
 import placepix
-from placepix.codecs.png import encode_palette_png
+from placepix.codecs.png import PngWriter, palette_png
 from placepix.imaging.raster import blend_palette
-from placepix.prepared import CACHE_BYTES, ENTRY_SHARE, PreparedText, prepared_text
-from placepix.render import clear_layout_caches, lay_out
-from placepix.text.fonts import default_library
+from placepix.model.limits import Limits
+from placepix.prepared import CACHE_BYTES, ENTRY_SHARE, PreparedText
+from placepix.render import Renderer
 from placepix.text.layout import rasterize_text
 
 OTHER_COLOURS = ["/300x200/123456/fedcba", "/300x200/ff000080/00ff00", "/300x200/000/fff"]
+RENDERER = Renderer(cache_bytes=0)  # no encoded image is kept: every render uses the raster
 
 
 @pytest.mark.parametrize("fmt", ["png", "jpeg", "gif", "webp", "bmp", "tiff"])
 def test_a_kept_raster_gives_the_bytes_of_a_fresh_render(fmt: str) -> None:
     url = f"/300x200/abcdef/012345.{fmt}?text=Kept+raster"
-    clear_layout_caches()
-    fresh = placepix.render(url).data
+    fresh = Renderer().render(url).data
     for other in OTHER_COLOURS:  # the same text in other colours and formats, kept
-        placepix.render(f"{other}.png?text=Kept+raster")
-        placepix.render(f"{other}.jpeg?text=Kept+raster")
-    assert placepix.render(url).data == fresh
+        RENDERER.render(f"{other}.png?text=Kept+raster")
+        RENDERER.render(f"{other}.jpeg?text=Kept+raster")
+    assert RENDERER.render(url).data == fresh
 
 
 def test_png_indices_are_compressed_once_and_match_the_plain_writer() -> None:
     spec = placepix.parse_url("/640x480/eee/333.png?text=Indices")
-    fonts = default_library()
-    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
-    prepared = PreparedText(rasterize_text(layout, (640, 480)), (640, 480))
+    layout = RENDERER.lay_out(spec)
+    writer = PngWriter()
+    prepared = PreparedText(rasterize_text(layout, (640, 480)), (640, 480), writer.index_chunk)
     first = prepared.png_indices()
     assert prepared.png_indices() is first
     palette = blend_palette(spec.background, spec.foreground)
-    plain = encode_palette_png((640, 480), palette, False, prepared.raster.coverage)
+    indices = writer.index_chunk((640, 480), prepared.raster.coverage)
+    plain = palette_png((640, 480), palette, False, indices)
     assert first in plain  # the same IDAT chunk, byte for byte
+    assert plain == RENDERER.render(spec).data
 
 
-def test_the_same_key_gives_the_kept_raster_and_huge_ones_are_not_kept() -> None:
-    clear_layout_caches()
-    fonts = default_library()
-    small = placepix.parse_url("/300x200.png?text=small")
-    layout = lay_out(small, fonts, fonts.resolve(small.font))
-    assert prepared_text("small", layout, (300, 200)) is prepared_text("small", layout, (300, 200))
+def test_a_raster_is_kept_per_text_and_huge_ones_are_not_kept() -> None:
+    renderer = Renderer(cache_bytes=0, limits=Limits(max_render_memory=1 << 40))
+    renderer.render("/300x200.png?text=small")
+    assert renderer.prepared.current_bytes > 0
+    kept = renderer.prepared.current_bytes
+    renderer.render("/300x200/000/fff.gif?text=small")  # same text: nothing new is kept
+    assert renderer.prepared.current_bytes == kept
     huge = placepix.parse_url("/4000x4000.png?text=HUGE&font_size=1500")
-    layout = lay_out(huge, fonts, fonts.resolve(huge.font))
-    first = prepared_text("huge", layout, (4000, 4000))
-    assert first.nbytes > CACHE_BYTES // ENTRY_SHARE
-    assert prepared_text("huge", layout, (4000, 4000)) is not first
+    renderer.render(huge)
+    assert renderer.prepared.current_bytes == kept  # larger than an entry may be
+    assert renderer.prepared.max_bytes // ENTRY_SHARE < 4000 * 1500
+    assert renderer.prepared.max_bytes == CACHE_BYTES

@@ -8,8 +8,7 @@ from PIL import ImageChops
 import placepix
 from placepix.imaging.raster import blend_palette, text_image
 from placepix.model.colors import Color
-from placepix.render import lay_out
-from placepix.text.fonts import default_library
+from placepix.render import default_renderer
 from placepix.text.layout import rasterize_text
 from tests.rendering import reference_image
 
@@ -32,11 +31,12 @@ CASES = [
 @pytest.mark.parametrize("url", CASES)
 def test_fast_paths_give_the_reference_pixels(url: str, palette: bool) -> None:
     spec = placepix.parse_url(url)
-    fonts = default_library()
-    layout = lay_out(spec, fonts, fonts.resolve(spec.font))
+    layout = default_renderer().lay_out(spec)
     size = (spec.pixel_width, spec.pixel_height)
     glyphs = rasterize_text(layout, size)
-    fast = text_image(size, spec.background, spec.foreground, glyphs, palette=palette)
+    colours = (spec.background, spec.foreground)
+    table = blend_palette(*colours) if palette else None
+    fast = text_image(size, *colours, glyphs, palette=table)
     reference = reference_image(size, spec.background, spec.foreground, layout)
     palette_possible = palette and glyphs.color is None  # colour emoji need full colour
     assert fast.mode == ("P" if palette_possible else reference.mode)

@@ -12,9 +12,7 @@ from placepix.model.colors import Color
 from placepix.model.formats import MEDIA_TYPES
 from placepix.model.limits import Limits
 from placepix.model.spec import ImageSpec
-from placepix.render import etag_for, memory_needed, render
-from placepix.text.fonts import default_library
-from placepix.url.grammar import parse_url
+from placepix.render import Renderer, default_renderer, render
 from tests.conftest import decode
 
 RASTER_FORMATS = sorted(set(MEDIA_TYPES) - {"svg"})
@@ -86,7 +84,7 @@ def test_the_library_takes_a_url_or_a_spec() -> None:
 @pytest.mark.parametrize("fmt", sorted(MEDIA_TYPES))
 def test_rendering_is_deterministic_within_a_process(fmt: str) -> None:
     url = f"123x77/f0f/00f8.{fmt}?text=Same|bytes"
-    assert render(url).data == render(url).data
+    assert Renderer().render(url).data == Renderer().render(url).data
 
 
 def test_rendering_is_deterministic_across_processes() -> None:
@@ -111,8 +109,25 @@ def test_limits_are_checked_before_rendering() -> None:
 
 
 def test_etag_follows_meaning_not_spelling() -> None:
-    assert etag_for(placepix.parse_url("600x400")) == etag_for(placepix.parse_url("600x400/ddd"))
-    assert etag_for(placepix.parse_url("600x400")) != etag_for(placepix.parse_url("600x401"))
+    renderer = default_renderer()
+    assert renderer.plan("600x400").etag == renderer.plan("600x400/ddd").etag
+    assert renderer.plan("600x400").etag != renderer.plan("600x401").etag
+
+
+def test_etag_names_the_render_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade that may change bytes (a codec, Pillow, fonts, a path switched off) changes
+    every ETag by itself, so no cache serves old bytes under it."""
+    fonts = default_renderer().fonts
+    pillow = Renderer(native=False, fonts=fonts)
+    assert Renderer(native=False, fonts=fonts).plan("60x40").etag == pillow.plan("60x40").etag
+    native = Renderer(native=True, fonts=fonts)
+    if native.encoder.banded("webp"):
+        assert native.plan("60x40.webp").etag != pillow.plan("60x40.webp").etag
+    monkeypatch.setattr("PIL.__version__", "99.0.0")
+    assert Renderer(native=False, fonts=fonts).plan("60x40").etag != pillow.plan("60x40").etag
+    monkeypatch.undo()
+    monkeypatch.setattr("PIL.features.version", lambda name: "0.0-other")
+    assert Renderer(native=False, fonts=fonts).plan("60x40").etag != pillow.plan("60x40").etag
 
 
 def test_svg_is_escaped_text() -> None:
@@ -124,26 +139,27 @@ def test_svg_is_escaped_text() -> None:
 def test_a_render_that_would_need_more_than_the_memory_budget_is_refused() -> None:
     with pytest.raises(LimitError, match=r"translucent webp needs about .* render_memory_budget"):
         render("4000x4000/ff000080/00f.webp")
-    needed = memory_needed(parse_url("4000x4000.webp"), default_library())
-    small = Limits(max_render_memory=needed - 1)
-    with pytest.raises(LimitError, match="at most 15999999 pixels"):
-        render("4000x4000.webp", limits=small)
-    assert render("3999x4000.webp", limits=small).data.startswith(b"RIFF")
+    small = Renderer(limits=Limits(max_render_memory=32 * 1024 * 1024))
+    with pytest.raises(LimitError, match=r"webp needs about \d+ MiB, render_memory_budget is 32"):
+        small.render("4000x4000.webp")
+    assert small.render("2000x2000.webp").data.startswith(b"RIFF")
 
 
-def test_the_estimate_follows_the_text_not_only_the_canvas() -> None:
-    """A size label covers a strip of a large canvas; a paragraph covers most of it and its
-    rasters cost as much: the estimate tells them apart, so labels fit a smaller budget."""
-    fonts = default_library()
-    label = memory_needed(parse_url("4000x4000.png"), fonts)
-    paragraph = memory_needed(parse_url("4000x4000.png?text=" + "lorem+ipsum+" * 20), fonts)
-    assert paragraph > 2 * label
-    assert label < 32 * 1024 * 1024
+def test_plans_are_cheap_and_execute_renders_them() -> None:
+    renderer = Renderer()
+    plan = renderer.plan("300x200.gif?text=planned")
+    assert plan.exact and plan.inline and plan.memory > 0
+    assert not renderer.images.current_bytes and not renderer.prepared.current_bytes
+    assert decode(renderer.execute(plan)).size == (300, 200)
+    large = renderer.plan("3000x3000.png?text=" + "word+" * 40)
+    assert not large.exact and not large.inline  # worst case until the text is laid out
+    refined = renderer.refine(large)
+    assert refined.exact and refined.memory < large.memory
+    assert renderer.refine(refined) is refined
 
 
-def test_translucency_and_emoji_raise_the_memory_estimate() -> None:
-    fonts = default_library()
-    opaque = memory_needed(parse_url("2000x2000.webp?text=a"), fonts)
-    assert memory_needed(parse_url("2000x2000/ff000080.webp?text=a"), fonts) > 5 * opaque
-    if fonts.describe()["color_emoji"]:
-        assert memory_needed(parse_url("2000x2000.webp?text=a😀"), fonts) > 5 * opaque
+def test_two_renderers_share_nothing() -> None:
+    first, second = Renderer(), Renderer()
+    first.render("123x45.png?text=only+in+the+first")
+    assert first.images.current_bytes and first.prepared.current_bytes
+    assert not second.images.current_bytes and not second.prepared.current_bytes

@@ -21,6 +21,8 @@ import pytest
 from scripts._load import Connection, host_port, memory, worker_pids
 from tests.server import Server, running_server
 
+pytestmark = pytest.mark.stress
+
 ROOT = Path(__file__).parent.parent
 HEADER_TIMEOUT = 2  # seconds, the tight server's header deadline
 

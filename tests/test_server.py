@@ -9,6 +9,8 @@ from placepix.model.formats import MEDIA_TYPES
 from tests.conftest import decode
 from tests.server import running_server
 
+pytestmark = pytest.mark.e2e
+
 URL_FORMS = [
     ("/600x400", (600, 400)),
     ("/600", (600, 600)),

@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageFont
 
+from placepix.render import default_renderer
 from placepix.text import freetype
-from placepix.text.fonts import FontFile, default_library
+from placepix.text.fonts import FontFile
 from placepix.text.shaping import GLYPHS, FontFace, Shaper, clear_glyphs, itemize, shaper_of
 
-FONTS = default_library()
+FONTS = default_renderer().fonts
 NAMED = [FONTS.resolve(name) for name in ("lato", "dejavu-sans", "noto-sans", "inter")]
 NAMED = list(dict.fromkeys(NAMED))  # missing fonts resolve to the default
 SIZES = [4, 9, 13, 31, 48, 173]

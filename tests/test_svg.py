@@ -19,12 +19,10 @@ def parse(url: str) -> ET.Element:
 
 
 def test_lines_sit_where_the_raster_layout_puts_them() -> None:
-    from placepix.render import lay_out
-    from placepix.text.fonts import default_library
+    from placepix.render import default_renderer
 
     spec = placepix.parse_url("600x300.svg?text=one|two")
-    fonts = default_library()
-    layout = lay_out(spec, fonts, fonts.resolve(None))
+    layout = default_renderer().lay_out(spec)
     spans = parse("600x300.svg?text=one|two").iter(f"{SVG}tspan")
     for span, line in zip(spans, layout.lines, strict=True):
         assert float(span.get("x", "")) == line.x + line.width / 2

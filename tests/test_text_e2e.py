@@ -12,6 +12,8 @@ from PIL import Image, ImageChops
 
 from tests.conftest import decode
 
+pytestmark = pytest.mark.e2e
+
 BACKGROUND = (255, 255, 255)
 SCRIPTS = {
     "cjk": "日本語の文字",

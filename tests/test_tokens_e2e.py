@@ -16,6 +16,8 @@ from PIL import ImageChops
 from tests.conftest import decode
 from tests.server import Server, running_server
 
+pytestmark = pytest.mark.e2e
+
 SECRET_TEXT = "jane.doe@example.com"
 
 

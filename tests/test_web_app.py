@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from placepix.render import Renderer
 from placepix.server.app import create_app
 from placepix.server.settings import Settings
 from placepix.text.fonts import FontFile, FontLibrary
@@ -19,7 +20,8 @@ client = TestClient(app, raise_server_exceptions=False)
 
 def test_an_unexpected_error_is_a_500_without_a_traceback() -> None:
     broken = FontLibrary({"lato": FontFile("lato", Path("/nonexistent.ttf"), "Lato", "bundled")})
-    broken_client = TestClient(create_app(Settings(), broken), raise_server_exceptions=False)
+    broken_app = create_app(Settings(), Renderer(fonts=broken))
+    broken_client = TestClient(broken_app, raise_server_exceptions=False)
     response = broken_client.get("/100x100.png")
     assert response.status_code == 500
     assert response.text == "internal error\n"
@@ -27,7 +29,7 @@ def test_an_unexpected_error_is_a_500_without_a_traceback() -> None:
 
 
 path_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from("0123456789x/.@:,&|"),
+    alphabet=st.characters(exclude_categories=["Cs"]) | st.sampled_from("0123456789x/.@:,&|"),
     max_size=80,
 )
 
@@ -166,13 +168,13 @@ def test_the_render_cache_gives_way_to_a_large_render() -> None:
     """Caches and renders share one bound: a render admitted with more memory than the caches
     leave free empties them first (docs/performance.md)."""
     small = create_app(Settings(cache_bytes=1024 * 1024))
-    images = small.state.images
+    images = small.state.images.renderer.images
     with TestClient(small) as local:
         for index in range(24):  # ~0.9 MB of cached BMPs
             assert local.get(f"/200x190/{index:06x}.bmp").status_code == 200
-        before = images.cache.current_bytes
+        before = images.current_bytes
         # ~34 MB budgeted: more than the caches' combined bound (~29 MiB)
         assert local.get("/1700x1700/ff000080/00f.bmp").status_code == 200
-        after = images.cache.current_bytes
+        after = images.current_bytes
     assert before > 500_000
     assert after < 100_000

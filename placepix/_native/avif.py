@@ -9,24 +9,30 @@ chroma over pairs of rows, so bands of an even number of rows give the planes of
 image. Here the caller draws each band, libavif converts it into the image's own planes, and
 the encoder runs on the planes; every libavif call goes through ctypes, which releases the GIL.
 
-Only the libavif that Pillow itself loaded is used, when its version is Pillow's and its major
-version is 1 (the struct layouts below are those of libavif 1.0 to 1.4), with Pillow's settings,
-so the bytes are exactly those of Pillow's encoder (tests/test_avif.py); elsewhere `encoder()`
-is None and callers use Pillow.
+Only the libavif that Pillow itself loaded is used, when its version is Pillow's and within
+SUPPORTED_VERSIONS (the struct layouts below are those of libavif 1.0 to 1.4), and a small image
+encodes to exactly Pillow's bytes, with Pillow's settings (tests/test_avif.py compares many
+more); otherwise `load()` is None and callers use Pillow. The RGB image struct, which libavif
+fills itself, has room to spare, so a field added in a minor release can't write past it. It
+runs behind `placepix._native.gate.NativePath`.
 """
 
 from __future__ import annotations
 
 import ctypes
+import io
+from collections.abc import Mapping
 from ctypes import POINTER, Structure, c_char_p, c_int, c_size_t, c_uint16, c_uint32, c_void_p
-from functools import cache
+from types import MappingProxyType
 from typing import Any
 
-from PIL import features
+from PIL import Image, features
 
 from placepix._native.loader import BandSource, pillows_library
 
 BAND_ROWS = 64  # even: libavif averages chroma over pairs of rows
+SUPPORTED_VERSIONS = ((1, 0), (1, 5))  # [from, to): the struct layouts below were checked there
+_STRUCT_RESERVE = 256  # bytes past the declared fields of structs that libavif fills
 _OK = 0
 _YUV420 = 3
 _RANGE_FULL = 1
@@ -78,6 +84,7 @@ class _RGBImage(Structure):
         ("maxThreads", c_int),
         ("pixels", c_char_p),
         ("rowBytes", c_uint32),
+        ("_reserve", ctypes.c_uint8 * _STRUCT_RESERVE),
     ]
 
 
@@ -213,30 +220,61 @@ def _check(result: int) -> None:
 
 _P = c_void_p
 _IMAGE = POINTER(_Image)
-_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
-    "avifImageCreate": (_IMAGE, [c_uint32, c_uint32, c_uint32, c_int]),
-    "avifImageCreateEmpty": (_IMAGE, []),
-    "avifImageAllocatePlanes": (c_int, [_IMAGE, c_uint32]),
-    "avifImageSetViewRect": (c_int, [_IMAGE, _IMAGE, POINTER(_CropRect)]),
-    "avifImageDestroy": (None, [_IMAGE]),
-    "avifRGBImageSetDefaults": (None, [_P, _IMAGE]),
-    "avifImageRGBToYUV": (c_int, [_IMAGE, _P]),
-    "avifEncoderCreate": (POINTER(_Encoder), []),
-    "avifEncoderAddImage": (c_int, [POINTER(_Encoder), _IMAGE, ctypes.c_uint64, c_uint32]),
-    "avifEncoderFinish": (c_int, [POINTER(_Encoder), _P]),
-    "avifEncoderDestroy": (None, [POINTER(_Encoder)]),
-    "avifRWDataFree": (None, [_P]),
-}
+_SIGNATURES: Mapping[str, tuple[Any, list[Any]]] = MappingProxyType(
+    {
+        "avifImageCreate": (_IMAGE, [c_uint32, c_uint32, c_uint32, c_int]),
+        "avifImageCreateEmpty": (_IMAGE, []),
+        "avifImageAllocatePlanes": (c_int, [_IMAGE, c_uint32]),
+        "avifImageSetViewRect": (c_int, [_IMAGE, _IMAGE, POINTER(_CropRect)]),
+        "avifImageDestroy": (None, [_IMAGE]),
+        "avifRGBImageSetDefaults": (None, [_P, _IMAGE]),
+        "avifImageRGBToYUV": (c_int, [_IMAGE, _P]),
+        "avifEncoderCreate": (POINTER(_Encoder), []),
+        "avifEncoderAddImage": (c_int, [POINTER(_Encoder), _IMAGE, ctypes.c_uint64, c_uint32]),
+        "avifEncoderFinish": (c_int, [POINTER(_Encoder), _P]),
+        "avifEncoderDestroy": (None, [POINTER(_Encoder)]),
+        "avifRWDataFree": (None, [_P]),
+    }
+)
 
 
-@cache
-def encoder() -> BandedEncoder | None:
-    """The banded encoder over Pillow's own libavif, or None when that can't be found."""
+def load() -> BandedEncoder | None:
+    """The banded encoder over Pillow's own libavif, or None when that library can't be found
+    or is not one this code was written for."""
     wanted = features.version("avif")
-    if wanted is None or not wanted.startswith("1."):
+    if wanted is None or not _supported(wanted):
         return None
     library = pillows_library("avif", "PIL._avif", _version, wanted)
-    return BandedEncoder(library) if library is not None else None
+    if library is None:
+        return None
+    encoder = BandedEncoder(library)
+    return encoder if _matches_pillow(encoder) else None
+
+
+def _supported(version: str) -> bool:
+    try:
+        major_minor = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:
+        return False
+    low, high = SUPPORTED_VERSIONS
+    return low <= major_minor < high
+
+
+def _matches_pillow(encoder: BandedEncoder) -> bool:
+    """The self-test of the gate: a small translucent image, banded and by Pillow."""
+    image = Image.new("RGBA", (67, 131), (200, 30, 90, 255))
+    image.paste((10, 200, 40, 120), (5, 70, 60, 131))
+    buffer = io.BytesIO()
+    image.save(buffer, "AVIF", quality=60, speed=10, max_threads=1)
+    banded = encoder.encode(
+        image.size,
+        lambda top, bottom: image.crop((0, top, 67, bottom)),
+        True,
+        quality=60,
+        speed=10,
+        max_threads=1,
+    )
+    return banded == buffer.getvalue()
 
 
 def _version(library: ctypes.CDLL) -> str:

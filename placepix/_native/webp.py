@@ -8,25 +8,29 @@ imported 64 rows at a time gives the same planes as one imported whole. Here the
 each band, libwebp converts it, the planes are copied into the picture, and the encoder runs
 on the planes alone: ~2 bytes a pixel at the peak.
 
-This talks to the libwebp that Pillow itself loaded (ctypes, no compiler needed), and only
-when its version is Pillow's, so the bytes are exactly those of Pillow's encoder
-(tests/test_webp.py); where that library can't be found, `encoder()` is None and callers use
-Pillow.
+This talks to the libwebp that Pillow itself loaded (ctypes, no compiler needed), and only when
+its version is Pillow's, its major version is one this code was written for (1: encoder ABI
+0x02xx, whose structs are declared below), and a small image encodes to exactly Pillow's bytes
+(tests/test_webp.py compares many more); otherwise `load()` is None and callers use Pillow.
+It runs behind `placepix._native.gate.NativePath`.
 """
 
 from __future__ import annotations
 
 import ctypes
+import io
+from collections.abc import Mapping
 from ctypes import Structure, c_float, c_int, c_size_t, c_uint32, c_void_p
-from functools import cache
+from types import MappingProxyType
 from typing import Any
 
-from PIL import features
+from PIL import Image, features
 
 from placepix._native.loader import BandSource, pillows_library
 
 BAND_ROWS = 64  # even: libwebp averages chroma over pairs of rows
 _ABI_VERSION = 0x0210  # WEBP_ENCODER_ABI_VERSION of libwebp 1.6; structs unchanged across 1.x
+SUPPORTED_MAJOR = "1"  # libwebp 2 may change the structs: refused, Pillow encodes instead
 _YUV420, _YUV420A = 0, 4
 _PRESET_DEFAULT = 0
 
@@ -175,29 +179,45 @@ def _copy_planes(band: _Picture, picture: _Picture, top: int, rows: int) -> None
 
 
 _P = c_void_p
-_SIGNATURES: dict[str, list[Any]] = {
-    "WebPGetEncoderVersion": [],
-    "WebPConfigInitInternal": [_P, c_int, c_float, c_int],
-    "WebPValidateConfig": [_P],
-    "WebPPictureInitInternal": [_P, c_int],
-    "WebPPictureAlloc": [_P],
-    "WebPPictureImportRGBA": [_P, ctypes.c_char_p, c_int],
-    "WebPPictureImportRGBX": [_P, ctypes.c_char_p, c_int],
-    "WebPPictureFree": [_P],
-    "WebPMemoryWriterInit": [_P],
-    "WebPMemoryWriterClear": [_P],
-    "WebPEncode": [_P, _P],
-}
+_SIGNATURES: Mapping[str, list[Any]] = MappingProxyType(
+    {
+        "WebPGetEncoderVersion": [],
+        "WebPConfigInitInternal": [_P, c_int, c_float, c_int],
+        "WebPValidateConfig": [_P],
+        "WebPPictureInitInternal": [_P, c_int],
+        "WebPPictureAlloc": [_P],
+        "WebPPictureImportRGBA": [_P, ctypes.c_char_p, c_int],
+        "WebPPictureImportRGBX": [_P, ctypes.c_char_p, c_int],
+        "WebPPictureFree": [_P],
+        "WebPMemoryWriterInit": [_P],
+        "WebPMemoryWriterClear": [_P],
+        "WebPEncode": [_P, _P],
+    }
+)
 
 
-@cache
-def encoder() -> BandedEncoder | None:
-    """The banded encoder over Pillow's own libwebp, or None when that can't be found."""
+def load() -> BandedEncoder | None:
+    """The banded encoder over Pillow's own libwebp, or None when that library can't be found
+    or is not one this code was written for."""
     wanted = features.version("webp")
-    if wanted is None:
+    if wanted is None or wanted.split(".")[0] != SUPPORTED_MAJOR:
         return None
     library = pillows_library("webp", "PIL._webp", _encoder_version, wanted)
-    return BandedEncoder(library) if library is not None else None
+    if library is None:
+        return None
+    encoder = BandedEncoder(library)
+    return encoder if _matches_pillow(encoder) else None
+
+
+def _matches_pillow(encoder: BandedEncoder) -> bool:
+    """The self-test of the gate: a small translucent image, banded and by Pillow."""
+    image = Image.new("RGBA", (67, 131), (200, 30, 90, 255))
+    image.paste((10, 200, 40, 120), (5, 70, 60, 131))
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=80, method=0)
+    banded = encoder.encode(image.size, lambda top, bottom: image.crop((0, top, 67, bottom)),
+                            True, 80, 0)  # fmt: skip
+    return banded == buffer.getvalue()
 
 
 def _encoder_version(library: ctypes.CDLL) -> str:

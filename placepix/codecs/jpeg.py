@@ -2,7 +2,8 @@
 
 With a restart marker after every row of MCUs (16-pixel rows with 4:2:0 subsampling), each row
 of the entropy-coded data stands alone: the DC predictors restart. A row that is all background
-encodes to the same bytes wherever it is, so it is encoded once per (width, colour) and kept;
+encodes to the same bytes wherever it is, so it is encoded once per (width, colour) and kept
+(by the `BandedJpeg` that a Renderer owns);
 only the band of rows that holds text goes through libjpeg. The rows are joined with their
 restart markers renumbered (RST0..RST7 in turn) under the header of the band's encode, its
 height patched to the full image. The result is byte-identical to libjpeg encoding the whole
@@ -21,34 +22,6 @@ from PIL import Image
 MCU_HEIGHT = 16  # 4:2:0 subsampling: an MCU is 16x16 pixels
 FLAT_ROWS_CACHED = 64  # (width, colour, quality) entries
 _SOF0, _SOS, _EOI = b"\xff\xc0", b"\xff\xda", b"\xff\xd9"
-_flat_rows: LRUCache[tuple[int, tuple[int, int, int], int], bytes] = LRUCache(FLAT_ROWS_CACHED)
-_flat_rows_lock = threading.Lock()
-
-
-def encode_banded_jpeg(
-    size: tuple[int, int],
-    background: tuple[int, int, int],
-    band: Image.Image | None,
-    band_top: int,
-    quality: int,
-) -> bytes:
-    """A JPEG of `size` in `background`, with `band` (RGB, full width) at row `band_top`, which
-    must be a multiple of MCU_HEIGHT; the band reaches the bottom or ends on an MCU row."""
-    width, height = size
-    rows = -(-height // MCU_HEIGHT)
-    if band is None:
-        band = Image.new("RGB", (width, min(height, MCU_HEIGHT)), background)
-        band_top = 0
-    header, band_rows = _split(_encode(band, quality))
-    first = band_top // MCU_HEIGHT
-    flat = _flat_row(width, background, quality)
-    segments = [flat] * first + band_rows + [flat] * (rows - first - len(band_rows))
-    body = bytearray(_with_height(header, height))
-    for index, segment in enumerate(segments):
-        body += segment
-        if index < len(segments) - 1:
-            body += bytes((0xFF, 0xD0 + index % 8))
-    return bytes(body + _EOI)
 
 
 def _encode(image: Image.Image, quality: int) -> bytes:
@@ -79,14 +52,50 @@ def _with_height(header: bytes, height: int) -> bytes:
     return header[: sof + 5] + struct.pack(">H", height) + header[sof + 7 :]
 
 
-def _flat_row(width: int, colour: tuple[int, int, int], quality: int) -> bytes:
-    """The entropy-coded bytes of one MCU row of `colour`: the same for every such row."""
-    key = (width, colour, quality)
-    with _flat_rows_lock:
-        cached = _flat_rows.get(key)
-    if cached is None:
-        _, rows = _split(_encode(Image.new("RGB", (width, MCU_HEIGHT), colour), quality))
-        cached = rows[0]
-        with _flat_rows_lock:
-            _flat_rows[key] = cached
-    return cached
+class BandedJpeg:
+    """The banded JPEG encoder, with the flat rows it has encoded."""
+
+    def __init__(self) -> None:
+        self._flat_rows: LRUCache[tuple[int, tuple[int, int, int], int], bytes] = LRUCache(
+            FLAT_ROWS_CACHED
+        )
+        self._lock = threading.Lock()
+
+    def encode(
+        self,
+        size: tuple[int, int],
+        background: tuple[int, int, int],
+        band: Image.Image | None,
+        band_top: int,
+        quality: int,
+    ) -> bytes:
+        """A JPEG of `size` in `background`, with `band` (RGB, full width) at row `band_top`,
+        which must be a multiple of MCU_HEIGHT; the band reaches the bottom or ends on an MCU
+        row."""
+        width, height = size
+        rows = -(-height // MCU_HEIGHT)
+        if band is None:
+            band = Image.new("RGB", (width, min(height, MCU_HEIGHT)), background)
+            band_top = 0
+        header, band_rows = _split(_encode(band, quality))
+        first = band_top // MCU_HEIGHT
+        flat = self._flat_row(width, background, quality)
+        segments = [flat] * first + band_rows + [flat] * (rows - first - len(band_rows))
+        body = bytearray(_with_height(header, height))
+        for index, segment in enumerate(segments):
+            body += segment
+            if index < len(segments) - 1:
+                body += bytes((0xFF, 0xD0 + index % 8))
+        return bytes(body + _EOI)
+
+    def _flat_row(self, width: int, colour: tuple[int, int, int], quality: int) -> bytes:
+        """The entropy-coded bytes of one MCU row of `colour`: the same for every such row."""
+        key = (width, colour, quality)
+        with self._lock:
+            cached = self._flat_rows.get(key)
+        if cached is None:
+            _, rows = _split(_encode(Image.new("RGB", (width, MCU_HEIGHT), colour), quality))
+            cached = rows[0]
+            with self._lock:
+                self._flat_rows[key] = cached
+        return cached

@@ -2,16 +2,16 @@
 
 Every pixel outside the text band has palette index 0 and every row starts with filter byte 0,
 so the flat rows above and below the text are runs of zero bytes. Deflate pieces for runs of
-2**k zero bytes are compressed once per process and joined (each ends in a sync flush, so they
-concatenate into one valid stream), and the Adler-32 of a run of zeros has a closed form. The
-cost of an image is then the cost of its text band, whatever the canvas size.
+2**k zero bytes are compressed once per `PngWriter` and joined (each ends in a sync flush, so
+they concatenate into one valid stream), and the Adler-32 of a run of zeros has a closed form.
+The cost of an image is then the cost of its text band, whatever the canvas size.
 """
 
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
-from functools import lru_cache
 
 from isal import isal_zlib
 from PIL import Image
@@ -24,17 +24,6 @@ _ADLER_MOD = 65521
 _WINDOW_BITS = -15  # raw deflate: the zlib header and trailer are written here
 
 
-def encode_palette_png(
-    size: tuple[int, int], palette: bytes, has_alpha: bool, coverage: GlyphLayer | None
-) -> bytes:
-    """A palette PNG of `size`, index 0 everywhere except the coverage values of `coverage`.
-
-    `palette` holds 256 RGB (or RGBA when `has_alpha`) entries, as raster.blend_palette gives.
-    Decodes to exactly the pixels of raster.palette_image for the same arguments.
-    """
-    return palette_png(size, palette, has_alpha, index_chunk(size, coverage))
-
-
 def palette_png(size: tuple[int, int], palette: bytes, has_alpha: bool, indices: bytes) -> bytes:
     """The PNG file around `indices` (an `index_chunk` of the same size) in these colours."""
     width, height = size
@@ -44,31 +33,7 @@ def palette_png(size: tuple[int, int], palette: bytes, has_alpha: bool, indices:
     ]
     if has_alpha:
         chunks.append(_chunk(b"tRNS", _channels(palette, has_alpha, rgb=False)))
-    return SIGNATURE + b"".join(chunks) + indices + _iend()
-
-
-def index_chunk(size: tuple[int, int], coverage: GlyphLayer | None) -> bytes:
-    """The IDAT chunk of the palette indices: it depends on the text, not on the colours, so
-    it can be kept and reused for the same text in every colour."""
-    width, height = size
-    row_bytes = width + 1
-    top, band = _text_band(width, coverage)
-    bottom = height - top - (len(band) // row_bytes)
-    pieces: list[bytes] = []
-    adler = 1
-    adler = _zeros(top * row_bytes, pieces, adler)
-    if band:
-        compressor = isal_zlib.compressobj(BAND_LEVEL, isal_zlib.DEFLATED, _WINDOW_BITS)
-        pieces.append(compressor.compress(band) + compressor.flush(isal_zlib.Z_SYNC_FLUSH))
-        adler = isal_zlib.adler32(band, adler)
-    adler = _zeros(bottom * row_bytes, pieces, adler)
-    pieces.append(_final_block())
-    return _chunk(b"IDAT", b"\x78\x9c" + b"".join(pieces) + struct.pack(">I", adler))
-
-
-@lru_cache(maxsize=1)
-def _iend() -> bytes:
-    return _chunk(b"IEND", b"")
+    return SIGNATURE + b"".join(chunks) + indices + _IEND
 
 
 def _text_band(width: int, coverage: GlyphLayer | None) -> tuple[int, bytes]:
@@ -82,30 +47,6 @@ def _text_band(width: int, coverage: GlyphLayer | None) -> tuple[int, bytes]:
     return top, band.tobytes()
 
 
-def _zeros(count: int, pieces: list[bytes], adler: int) -> int:
-    """Append deflate pieces for `count` zero bytes; return the Adler-32 continued over them."""
-    bit = 0
-    while count >> bit:
-        if count >> bit & 1:
-            pieces.append(_zero_run(bit))
-        bit += 1
-    a, b = adler & 0xFFFF, adler >> 16
-    return ((b + count * a) % _ADLER_MOD) << 16 | a
-
-
-@lru_cache(maxsize=64)
-def _zero_run(bit: int) -> bytes:
-    """Raw deflate for 2**bit zero bytes, ending in a sync flush (not final)."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, _WINDOW_BITS)
-    return compressor.compress(bytes(1 << bit)) + compressor.flush(zlib.Z_SYNC_FLUSH)
-
-
-@lru_cache(maxsize=1)
-def _final_block() -> bytes:
-    """An empty final deflate block, closing the stream."""
-    return zlib.compressobj(9, zlib.DEFLATED, _WINDOW_BITS).flush(zlib.Z_FINISH)
-
-
 def _channels(palette: bytes, has_alpha: bool, *, rgb: bool) -> bytes:
     if not has_alpha:
         return palette if rgb else b""
@@ -116,3 +57,54 @@ def _channels(palette: bytes, has_alpha: bool, *, rgb: bool) -> bytes:
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+_IEND = _chunk(b"IEND", b"")
+_FINAL_BLOCK = zlib.compressobj(9, zlib.DEFLATED, _WINDOW_BITS).flush(zlib.Z_FINISH)  # empty, final
+
+
+class PngWriter:
+    """Writes the palette indices of text on a flat canvas, keeping the compressed runs of
+    zero bytes it has made (at most one per power of two: a few KiB)."""
+
+    def __init__(self) -> None:
+        self._zero_runs: dict[int, bytes] = {}
+        self._lock = threading.Lock()
+
+    def index_chunk(self, size: tuple[int, int], coverage: GlyphLayer | None) -> bytes:
+        """The IDAT chunk of the palette indices: it depends on the text, not on the colours,
+        so it can be kept and reused for the same text in every colour."""
+        width, height = size
+        row_bytes = width + 1
+        top, band = _text_band(width, coverage)
+        bottom = height - top - (len(band) // row_bytes)
+        pieces: list[bytes] = []
+        adler = 1
+        adler = self._zeros(top * row_bytes, pieces, adler)
+        if band:
+            compressor = isal_zlib.compressobj(BAND_LEVEL, isal_zlib.DEFLATED, _WINDOW_BITS)
+            pieces.append(compressor.compress(band) + compressor.flush(isal_zlib.Z_SYNC_FLUSH))
+            adler = isal_zlib.adler32(band, adler)
+        adler = self._zeros(bottom * row_bytes, pieces, adler)
+        pieces.append(_FINAL_BLOCK)
+        return _chunk(b"IDAT", b"\x78\x9c" + b"".join(pieces) + struct.pack(">I", adler))
+
+    def _zeros(self, count: int, pieces: list[bytes], adler: int) -> int:
+        """Append deflate pieces for `count` zero bytes; the Adler-32 continued over them."""
+        bit = 0
+        while count >> bit:
+            if count >> bit & 1:
+                pieces.append(self._zero_run(bit))
+            bit += 1
+        a, b = adler & 0xFFFF, adler >> 16
+        return ((b + count * a) % _ADLER_MOD) << 16 | a
+
+    def _zero_run(self, bit: int) -> bytes:
+        """Raw deflate for 2**bit zero bytes, ending in a sync flush (not final)."""
+        run = self._zero_runs.get(bit)
+        if run is None:
+            compressor = zlib.compressobj(9, zlib.DEFLATED, _WINDOW_BITS)
+            run = compressor.compress(bytes(1 << bit)) + compressor.flush(zlib.Z_SYNC_FLUSH)
+            with self._lock:
+                self._zero_runs[bit] = run
+        return run

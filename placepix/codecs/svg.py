@@ -6,36 +6,58 @@ every piece of text goes through XML escaping, so no input can add markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from types import MappingProxyType
+from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from placepix.model.colors import Color
-from placepix.text.layout import TextLayout
+from placepix.model.spec import Align
 
 # Lines are anchored where the alignment holds them (a line's middle when centred), so that a
 # viewer whose fonts measure a little differently still centres them.
-ANCHORS = {"left": ("start", 0.0), "center": ("middle", 0.5), "right": ("end", 1.0)}
+ANCHORS = MappingProxyType(
+    {"left": ("start", 0.0), "center": ("middle", 0.5), "right": ("end", 1.0)}
+)
+
+
+class SvgLine(NamedTuple):
+    """One line of text as the raster layout placed it: its start, width and baseline."""
+
+    text: str
+    x: int
+    width: int
+    baseline: int
 
 
 def write_svg(
-    size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout
+    size: tuple[int, int],
+    background: Color,
+    foreground: Color,
+    lines: Sequence[SvgLine],
+    *,
+    font_size: int,
+    families: Sequence[str],
+    align: Align,
 ) -> bytes:
-    """An SVG document of the layout: one <tspan> per line at the raster layout's position,
-    the font families in the order the raster path uses them, then the viewer's sans-serif."""
+    """An SVG document of laid-out lines: one <tspan> per line at the raster layout's
+    position, the font families in the order the raster path uses them, then the viewer's
+    sans-serif."""
     width, height = size
-    anchor, share = ANCHORS[layout.align]
-    lines = "".join(
+    anchor, share = ANCHORS[align]
+    tspans = "".join(
         f'<tspan x="{line.x + line.width * share:g}" y="{line.baseline}">'
         f"{escape(line.text)}</tspan>"
-        for line in layout.lines
+        for line in lines
     )
-    family = ", ".join(_family(name) for name in layout.families)
+    family = ", ".join(_family(name) for name in families)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">'
         f'<rect width="{width}" height="{height}" fill="{background.css()}"{_opacity(background)}/>'
-        f'<text font-family={quoteattr(family + ", sans-serif")} font-size="{layout.font_size}" '
+        f'<text font-family={quoteattr(family + ", sans-serif")} font-size="{font_size}" '
         f'fill="{foreground.css()}"{_opacity(foreground)} text-anchor="{anchor}" '
-        f'xml:space="preserve">{lines}</text>'
+        f'xml:space="preserve">{tspans}</text>'
         "</svg>"
     )
     return svg.encode("utf-8")

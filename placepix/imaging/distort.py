@@ -11,16 +11,25 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from collections.abc import Sequence
 
 from PIL import Image, ImageDraw
 
 from placepix.imaging.types import GlyphLayer, TextRaster
 
 STRIP = 2  # columns shifted together, in pixels
+Box = tuple[int, int, int, int]  # left, top, right, bottom on the canvas
 
 
-def distort_text(text: TextRaster, size: tuple[int, int], font_size: int, seed: str) -> TextRaster:
-    """The same text, waved and speckled; colour glyphs (emoji) are left as they are."""
+def distort_text(
+    text: TextRaster,
+    glyph_boxes: Sequence[Box],
+    size: tuple[int, int],
+    font_size: int,
+    seed: str,
+) -> TextRaster:
+    """The same text, waved and speckled; colour glyphs (emoji) are left as they are.
+    `glyph_boxes` (a box per visible character, on the canvas) are not used yet."""
     if text.coverage is None:
         return text
     rng = random.Random(hashlib.sha256(seed.encode()).digest())

@@ -9,8 +9,6 @@ the two equal.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from PIL import Image
 
 from placepix.imaging.types import TextRaster
@@ -22,9 +20,9 @@ def canvas_mode(background: Color, foreground: Color) -> str:
     return "RGB" if background.opaque and foreground.opaque else "RGBA"
 
 
-@lru_cache(maxsize=1024)
 def blend_palette(background: Color, foreground: Color) -> bytes:
-    """256 palette entries from `background` (0) to `foreground` (255), as Pillow blends them."""
+    """256 palette entries from `background` (0) to `foreground` (255), as Pillow blends them
+    (~20 us: callers that make many keep them)."""
     mode = canvas_mode(background, foreground)
     ramp = Image.new(mode, (256, 1), ink(background, mode))
     coverage = Image.frombytes("L", (256, 1), bytes(range(256)))
@@ -38,13 +36,13 @@ def text_image(
     foreground: Color,
     text: TextRaster,
     *,
-    palette: bool = True,
+    palette: bytes | None = None,
 ) -> Image.Image:
-    """The image to encode: a palette image when `palette` (formats that store palettes),
-    else full colour drawn directly, which is cheaper than converting a palette image.
-    Colour glyphs always make it full colour."""
-    if palette and text.color is None:
-        return palette_image(size, background, foreground, text)
+    """The image to encode: a palette image with `palette` (`blend_palette` of the colours,
+    for formats that store palettes), else full colour drawn directly, which is cheaper than
+    converting a palette image. Colour glyphs always make it full colour."""
+    if palette is not None and text.color is None:
+        return palette_image(size, palette, canvas_mode(background, foreground), text)
     mode = canvas_mode(background, foreground)
     image = Image.new(mode, size, ink(background, mode))
     if text.coverage is not None:
@@ -59,11 +57,12 @@ def text_image(
 
 
 def palette_image(
-    size: tuple[int, int], background: Color, foreground: Color, text: TextRaster
+    size: tuple[int, int], palette: bytes, mode: str, text: TextRaster
 ) -> Image.Image:
-    """A 'P' image of `size`: index 0 everywhere, the coverage values where text is."""
+    """A 'P' image of `size` with `palette` (entries in `mode`, 'RGB' or 'RGBA'): index 0
+    everywhere, the coverage values where text is."""
     image = Image.new("P", size, 0)
-    image.putpalette(blend_palette(background, foreground), canvas_mode(background, foreground))
+    image.putpalette(palette, mode)
     if text.coverage is not None:
         image.paste(text.coverage.image, text.coverage.origin)
     return image

@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from placepix.errors import SpecError
 
 # Format name -> media type, in the order placepix offers them.
-MEDIA_TYPES: dict[str, str] = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "webp": "image/webp",
-    "gif": "image/gif",
-    "avif": "image/avif",
-    "svg": "image/svg+xml",
-    "bmp": "image/bmp",
-    "tiff": "image/tiff",
-    "ico": "image/x-icon",
-}
-ALIASES = {"jpg": "jpeg", "tif": "tiff"}
+MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "png": "image/png",
+        "jpeg": "image/jpeg",
+        "webp": "image/webp",
+        "gif": "image/gif",
+        "avif": "image/avif",
+        "svg": "image/svg+xml",
+        "bmp": "image/bmp",
+        "tiff": "image/tiff",
+        "ico": "image/x-icon",
+    }
+)
+ALIASES = MappingProxyType({"jpg": "jpeg", "tif": "tiff"})
 DEFAULT_FORMAT = "png"
 
 # Hard limits of the formats themselves, whatever the settings say.
-FORMAT_MAX_SIDE = {
-    "webp": 16383,  # libwebp's WEBP_MAX_DIMENSION
-    "jpeg": 65500,  # libjpeg's JPEG_MAX_DIMENSION
-    "gif": 65535,  # 16-bit logical screen size
-    "ico": 256,  # the ICO directory stores sides in one byte (0 means 256)
-}
+FORMAT_MAX_SIDE = MappingProxyType(
+    {
+        "webp": 16383,  # libwebp's WEBP_MAX_DIMENSION
+        "jpeg": 65500,  # libjpeg's JPEG_MAX_DIMENSION
+        "gif": 65535,  # 16-bit logical screen size
+        "ico": 256,  # the ICO directory stores sides in one byte (0 means 256)
+    }
+)
 
 
 def format_name(text: str) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 from placepix.errors import SpecError
@@ -11,51 +13,53 @@ MAX_SCALE = 3
 _NUMBER_DIGITS = 9  # longer numbers are rejected here, before any arithmetic on them
 
 # dummyimage.com's names (ad units and screen standards), plus modern presets.
-NAMED_SIZES: dict[str, tuple[int, int]] = {
-    # IAB ad units
-    "mediumrectangle": (300, 250),
-    "squarepopup": (250, 250),
-    "verticalrectangle": (240, 400),
-    "largerectangle": (336, 280),
-    "rectangle": (180, 150),
-    "popunder": (720, 300),
-    "fullbanner": (468, 60),
-    "halfbanner": (234, 60),
-    "microbar": (88, 31),
-    "button1": (120, 90),
-    "button2": (120, 60),
-    "verticalbanner": (120, 240),
-    "squarebutton": (125, 125),
-    "leaderboard": (728, 90),
-    "wideskyscraper": (160, 600),
-    "skyscraper": (120, 600),
-    "halfpage": (300, 600),
-    # screen standards
-    "cga": (320, 200),
-    "qvga": (320, 240),
-    "vga": (640, 480),
-    "wvga": (800, 480),
-    "svga": (800, 600),
-    "wsvga": (1024, 600),
-    "xga": (1024, 768),
-    "wxga": (1280, 800),
-    "wsxga": (1440, 900),
-    "wuxga": (1920, 1200),
-    "wqxga": (2560, 1600),
-    "ntsc": (720, 480),
-    "pal": (768, 576),
-    "hd720": (1280, 720),
-    "hd1080": (1920, 1080),
-    # modern presets
-    "og": (1200, 630),
-    "story": (1080, 1920),
-    "square": (1080, 1080),
-    "twitter": (1200, 675),
-    "favicon": (32, 32),
-    "avatar": (256, 256),
-    "thumbnail": (150, 150),
-    "4k": (3840, 2160),
-}
+NAMED_SIZES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        # IAB ad units
+        "mediumrectangle": (300, 250),
+        "squarepopup": (250, 250),
+        "verticalrectangle": (240, 400),
+        "largerectangle": (336, 280),
+        "rectangle": (180, 150),
+        "popunder": (720, 300),
+        "fullbanner": (468, 60),
+        "halfbanner": (234, 60),
+        "microbar": (88, 31),
+        "button1": (120, 90),
+        "button2": (120, 60),
+        "verticalbanner": (120, 240),
+        "squarebutton": (125, 125),
+        "leaderboard": (728, 90),
+        "wideskyscraper": (160, 600),
+        "skyscraper": (120, 600),
+        "halfpage": (300, 600),
+        # screen standards
+        "cga": (320, 200),
+        "qvga": (320, 240),
+        "vga": (640, 480),
+        "wvga": (800, 480),
+        "svga": (800, 600),
+        "wsvga": (1024, 600),
+        "xga": (1024, 768),
+        "wxga": (1280, 800),
+        "wsxga": (1440, 900),
+        "wuxga": (1920, 1200),
+        "wqxga": (2560, 1600),
+        "ntsc": (720, 480),
+        "pal": (768, 576),
+        "hd720": (1280, 720),
+        "hd1080": (1920, 1080),
+        # modern presets
+        "og": (1200, 630),
+        "story": (1080, 1920),
+        "square": (1080, 1080),
+        "twitter": (1200, 675),
+        "favicon": (32, 32),
+        "avatar": (256, 256),
+        "thumbnail": (150, 150),
+        "4k": (3840, 2160),
+    }
+)
 
 _SCALE = re.compile(r"(.+)@(\d+)x", re.IGNORECASE)
 _NUMBER = r"(\d+)"

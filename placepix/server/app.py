@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 
-from anyio import CapacityLimiter, to_thread
-from cachetools import LRUCache
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -19,225 +17,41 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from placepix._native import libc
+from placepix._native.gate import NativePath
+from placepix._native.libc import Glibc
 from placepix._version import __version__
-from placepix._native.libc import lower_thread_priority, map_large_blocks_apart, release_free_memory
-from placepix.caching import CachePool, RenderCache
-from placepix.codecs.encode import render_microseconds
-from placepix.errors import PlacepixError, UrlTooLongError
+from placepix.errors import PlacepixError
 from placepix.model.formats import MEDIA_TYPES
-from placepix.model.limits import Limits
 from placepix.model.sizes import NAMED_SIZES
-from placepix.model.spec import ImageSpec
-from placepix.render import (
-    SMALL_RENDER_BYTES,
-    check_memory,
-    check_request,
-    etag_for,
-    render,
-    text_caches,
-    worst_memory,
-)
+from placepix.render import Renderer
 from placepix.server import metrics
 from placepix.server.access import AccessMiddleware
-from placepix.server.admission import Admission, OverloadedError
-from placepix.server.responses import (
-    IMMUTABLE,
-    error_response,
-    etag_matches,
-    image_response,
-    not_modified,
-    raw_image_headers,
-)
-from placepix.server.settings import Settings
+from placepix.server.images import CachedImageShortcut, ImageEndpoint
+from placepix.server.pool import RenderPool
+from placepix.server.responses import error_response
+from placepix.server.settings import Settings, renderer_for
 from placepix.server.tokens import TokenEndpoint
-from placepix.text.fonts import FontLibrary, library_for
-from placepix.url.grammar import parse
-from placepix.url.keys import derive_all
-from placepix.url.signing import verify
+from placepix.text.fonts import FontLibrary
 
 STATIC_DIR = Path(__file__).parent / "static"
-KNOWN_URLS = 4096
-TRIM_AFTER_PIXELS = 2_000_000  # renders this large hand their freed buffers back to the OS
-TRIM_AFTER_BYTES = 1024 * 1024  # ...and so do caches that dropped this much for a render
-NO_STORE = {"Cache-Control": "no-store"}
+NO_STORE = MappingProxyType({"Cache-Control": "no-store"})
 log = logging.getLogger("placepix")
 
 
-class ImageEndpoint:
-    """GET/HEAD of any image URL: parse, check, 304 or cache, render off the event loop."""
-
-    def __init__(self, settings: Settings, fonts: FontLibrary) -> None:
-        self.settings = settings
-        self.limits: Limits = settings.limits()
-        self.fonts = fonts
-        self.cache = RenderCache(settings.cache_bytes)
-        self.caches = CachePool([self.cache, *text_caches()])
-        self.limiter = CapacityLimiter(settings.render_threads)
-        self.admission = Admission(
-            settings.max_pending_renders,
-            settings.render_memory_budget,
-            max_unsent_bytes=settings.max_unsent_bytes,
-        )
-        self.tally = metrics.Tally()
-        secrets = [key.get_secret_value() for key in settings.secret_keys]
-        self.signature_keys = derive_all(secrets, "signature")
-        # URL as received -> (spec, ETag) for URLs already read: a repeated URL skips the
-        # grammar, the checks and the hash. Bounded in entries; entries are small.
-        self.known_urls: LRUCache[tuple[str, str], tuple[ImageSpec, str]] = LRUCache(KNOWN_URLS)
-
-    async def handle(self, request: Request) -> Response:
-        target = raw_target(request)
-        known = self.known_urls.get(target)
-        if known is None:
-            spec = self.spec_for(*target)
-            known = self.known_urls[target] = (spec, etag_for(spec, self.fonts))
-        return await self.respond(request, *known)
-
-    async def respond(
-        self,
-        request: Request,
-        spec: ImageSpec,
-        etag: str,
-        cache_control: str = IMMUTABLE,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
-        """The image for a checked `spec`: 304 when the client has it, else from the cache or
-        rendered once in the thread pool."""
-        request.state.format = spec.format
-        extra = {"Cache-Control": cache_control} | (headers or {})
-        if etag_matches(request.headers.get("if-none-match"), etag):
-            return not_modified(spec.media_type, etag, extra)
-        rendered = False
-
-        async def make() -> bytes:
-            nonlocal rendered
-            rendered = True
-            return await self._render(spec)
-
-        data = await self.cache.get_or_make(etag, make)
-        if rendered:
-            metrics.CACHE_MISSES.inc()
-            metrics.CACHE_BYTES.set(self.cache.current_bytes)
-        else:
-            self.tally.cache_hits += 1
-        sending = None if self.cache.keeps(len(data)) else self.admission.sending
-        return image_response(data, spec.media_type, etag, extra, sending)
-
-    def cached(self, scope: Scope) -> tuple[ImageSpec, bytes, str] | None:
-        """(spec, bytes, ETag) when this exact URL was read before and its image is still in
-        the cache; None sends the request the full way (Starlette routing and all)."""
-        query = scope.get("query_string", b"").decode("latin-1")
-        known = self.known_urls.get((scope["raw_path"].decode("latin-1"), query))
-        if known is None:
-            return None
-        spec, etag = known
-        data = self.cache.get(etag)
-        return None if data is None else (spec, data, etag)
-
-    def spec_for(self, path: str, query: str) -> ImageSpec:
-        """The checked spec for a raw path and query, or a `PlacepixError`."""
-        if len(path) + len(query) > self.limits.max_url_length:
-            raise UrlTooLongError(f"URL too long: max_url_length is {self.limits.max_url_length}")
-        spec = parse(path, query, default_format=self.settings.default_format)
-        if self.settings.require_signature:
-            verify(spec, query, self.signature_keys)
-        return check_request(spec, self.limits, self.fonts)
-
-    async def _render(self, spec: ImageSpec) -> bytes:
-        call = partial(self._timed_render, spec)
-        pixels = spec.pixel_width * spec.pixel_height
-        if render_microseconds(spec.format, pixels) <= self.settings.inline_render_us:
-            return call()  # a thread hop would cost about as much as the render
-        with metrics.RENDERS_IN_FLIGHT.track_inprogress():
-            try:
-                async with self.admission.admit(partial(self._memory_needed, spec)):
-                    in_thread = partial(self._in_render_thread, call)
-                    return await to_thread.run_sync(in_thread, limiter=self.limiter)
-            except OverloadedError:
-                metrics.OVERLOADED.inc()
-                raise
-
-    async def _memory_needed(self, spec: ImageSpec) -> int:
-        """The render's memory estimate, or the `LimitError` that refuses it. Large text takes a
-        layout (~1 ms): done in a render thread, once the render holds a place in the queue."""
-        worst = worst_memory(spec)
-        if worst <= SMALL_RENDER_BYTES:
-            return worst
-        check = partial(check_memory, spec, self.limits, self.fonts)
-        return await to_thread.run_sync(check, limiter=self.limiter)
-
-    def _in_render_thread(self, render: Callable[[], bytes]) -> bytes:
-        """Run `render` at the render threads' lower priority, after shrinking the caches for
-        the renders admitted (this one too). Dropped entries go back to the OS before the
-        render allocates, or the worker would hold both."""
-        lower_thread_priority(self.settings.render_niceness)
-        if self.caches.make_room(self.admission.in_use) >= TRIM_AFTER_BYTES:
-            release_free_memory()
-        return render()
-
-    def _timed_render(self, spec: ImageSpec) -> bytes:
-        with metrics.RENDER_SECONDS.labels(spec.format).time():
-            data = render(spec, limits=self.limits, fonts=self.fonts).data
-        metrics.RENDERS.labels(spec.format).inc()
-        if spec.pixel_width * spec.pixel_height >= TRIM_AFTER_PIXELS:
-            release_free_memory()
-        return data
-
-    def ready(self) -> bool:
-        """Whether this worker should get traffic: its fonts draw and it is not saturated."""
-        if self.admission.pending >= self.admission.max_pending:
-            return False
-        return bool(render("1x1.png", fonts=self.fonts).data)
-
-
-class CachedImageShortcut:
-    """Repeated image URLs are most of the traffic: answer them straight from the render cache,
-    before Starlette builds a Request and walks its routes (half the cost of a cache hit).
-    Anything else, or a request with If-None-Match, goes the normal way."""
-
-    def __init__(self, app: ASGIApp, images: ImageEndpoint) -> None:
-        self.app = app
-        self.images = images
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        hit = self.images.cached(scope) if _plain_image_request(scope) else None
-        if hit is None:
-            await self.app(scope, receive, send)
-            return
-        spec, data, etag = hit
-        scope.setdefault("state", {})["format"] = spec.format
-        self.images.tally.cache_hits += 1
-        headers = raw_image_headers(data, spec.media_type, etag)
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        body = b"" if scope["method"] == "HEAD" else data
-        await send({"type": "http.response.body", "body": body})
-
-
-def _plain_image_request(scope: Scope) -> bool:
-    """GET or HEAD over HTTP, not conditional (304s take the normal way)."""
-    return (
-        scope["type"] == "http"
-        and scope["method"] in ("GET", "HEAD")
-        and "raw_path" in scope
-        and not any(name == b"if-none-match" for name, _ in scope["headers"])
-    )
-
-
-def raw_target(request: Request) -> tuple[str, str]:
-    """The path and query as received, still percent-encoded, so decoding stays strict."""
-    raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
-    return raw_path.decode("latin-1"), request.scope.get("query_string", b"").decode("latin-1")
-
-
-def create_app(settings: Settings | None = None, fonts: FontLibrary | None = None) -> Starlette:
-    """Build the app. Everything it needs is created here, so two apps never share state."""
+def create_app(settings: Settings | None = None, renderer: Renderer | None = None) -> Starlette:
+    """Build the app. Everything it needs is created here (or handed in: `renderer`), so two
+    apps never share state."""
     settings = settings or Settings()
-    fonts = fonts or library_for(tuple(settings.font_dirs))
-    map_large_blocks_apart()
-    images = ImageEndpoint(settings, fonts)
+    renderer = renderer or renderer_for(settings)
+    glibc: NativePath[Glibc] = NativePath("glibc", libc.load, enabled=settings.native)
+    glibc.run(lambda loaded: loaded.map_large_blocks_apart(), lambda: None)
+    tally = metrics.Tally()
+    pool = RenderPool(renderer, settings, glibc)
+    images = ImageEndpoint(renderer, pool, settings, tally)
     tokens = TokenEndpoint(images, settings)
+    fonts = renderer.fonts
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
     async def index(request: Request) -> Response:
@@ -247,12 +61,12 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
         return PlainTextResponse("ok\n", headers=NO_STORE)
 
     async def readyz(request: Request) -> Response:
-        if images.ready():
+        if ready(pool):
             return PlainTextResponse("ready\n", headers=NO_STORE)
         return PlainTextResponse("busy\n", status_code=503, headers=NO_STORE)
 
     async def metrics_page(request: Request) -> Response:
-        body, media_type = metrics.exposition(images.tally)
+        body, media_type = metrics.exposition(tally)
         return Response(body, media_type=media_type, headers=NO_STORE)
 
     async def font_list(request: Request) -> Response:
@@ -265,7 +79,7 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        flusher = asyncio.create_task(images.tally.flush_every_second())
+        flusher = asyncio.create_task(tally.flush_every_second())
         try:
             yield
         finally:
@@ -287,7 +101,7 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
         middleware=[
             Middleware(
                 AccessMiddleware,
-                tally=images.tally,
+                tally=tally,
                 log=settings.access_log,
                 json_lines=settings.log_format == "json",
             ),
@@ -301,6 +115,13 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
     )
     app.state.images = images
     return app
+
+
+def ready(pool: RenderPool) -> bool:
+    """Whether this worker should get traffic: it draws, and it is not saturated."""
+    if pool.admission.pending >= pool.admission.max_pending:
+        return False
+    return bool(pool.renderer.render("1x1.png").data)
 
 
 def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, object]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from types import MappingProxyType
 
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
-COMMON_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+COMMON_HEADERS = MappingProxyType(
+    {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+)
 SLICE_BYTES = 1 << 20
 
 

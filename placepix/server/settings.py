@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from placepix.model.formats import MEDIA_TYPES, format_name
 from placepix.model.limits import DEFAULT_LIMITS, Limits
+from placepix.render import Renderer
+from placepix.text.fonts import FontLibrary
 
 
 class Settings(BaseSettings):
@@ -67,6 +69,13 @@ class Settings(BaseSettings):
         description="Renders estimated to take up to this many microseconds run on the event "
         "loop (a thread hop costs more): PNG up to ~3 M pixels, JPEG ~1 M, GIF ~300 000, "
         "WebP ~80 000; longer ones in the render thread pool.",
+    )
+    native: bool = Field(
+        True,
+        description="Direct C calls for speed (banded WebP and AVIF encoders, glibc's malloc "
+        "tuning), each behind a version gate and a self-test; off: Pillow does everything "
+        "(same bytes, more memory: placepix.budget). Any failure of a native path also turns "
+        "that path off, logged once, and Pillow serves the request.",
     )
     default_format: str = Field("png", description="Format of URLs that name none.")
     cache_bytes: int = Field(
@@ -179,6 +188,17 @@ class Settings(BaseSettings):
             max_avif_pixels=self.max_avif_pixels,
             max_render_memory=self.render_memory_budget,
         )
+
+
+def renderer_for(settings: Settings) -> Renderer:
+    """The Renderer of a worker with these settings."""
+    return Renderer(
+        limits=settings.limits(),
+        fonts=FontLibrary.discover(settings.font_dirs),
+        cache_bytes=settings.cache_bytes,
+        native=settings.native,
+        inline_render_us=settings.inline_render_us,
+    )
 
 
 def reference_markdown() -> str:

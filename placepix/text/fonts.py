@@ -14,7 +14,6 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -257,14 +256,3 @@ def _face_bytes(face: ImageFont.FreeTypeFont) -> int:
 FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(
     FACE_CACHE_BYTES, _face_bytes, FACE_ENTRY_SHARE
 )
-
-
-@lru_cache(maxsize=8)
-def library_for(font_dirs: tuple[Path, ...] = ()) -> FontLibrary:
-    """The library for a set of extra font directories; built once per process."""
-    return FontLibrary.discover(font_dirs)
-
-
-def default_library() -> FontLibrary:
-    """The bundled and system fonts."""
-    return library_for(())

@@ -8,13 +8,16 @@ signatures; the others are still accepted, so keys rotate without breaking old U
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 from typing import Literal
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 Purpose = Literal["token", "signature"]
-_KEY_BYTES = {"token": 64, "signature": 32}  # AES-256-SIV takes 64 bytes; HMAC-SHA256 32
+_KEY_BYTES = MappingProxyType(
+    {"token": 64, "signature": 32}
+)  # AES-256-SIV takes 64 bytes; HMAC-SHA256 32
 _SALT = b"placepix keys v1"
 
 

@@ -1,14 +1,12 @@
+"""SizedLRU, bounded in bytes, and CachePool, which makes caches give way to renders."""
+
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-
-from placepix.caching import CachePool, RenderCache, SizedLRU
+from placepix.caching import CachePool, SizedLRU
 
 
 def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
-    cache = RenderCache(max_bytes=800)
+    cache = SizedLRU[str, bytes](800, len)
     cache.put("a", b"x" * 100)
     cache.put("b", b"x" * 100)
     for filler in range(6):  # full: 8 entries of 100
@@ -21,58 +19,16 @@ def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used() -> None:
 
 
 def test_values_over_an_eighth_of_the_cache_are_not_kept() -> None:
-    cache = RenderCache(max_bytes=80)
+    cache = SizedLRU[str, bytes](80, len)
     cache.put("big", b"x" * 11)
     cache.put("fits", b"x" * 10)
     assert cache.get("big") is None and cache.get("fits") is not None
 
 
 def test_zero_bytes_disables_the_cache() -> None:
-    cache = RenderCache(max_bytes=0)
+    cache = SizedLRU[str, bytes](0, len)
     cache.put("a", b"x")
     assert cache.get("a") is None
-
-
-def test_concurrent_misses_for_one_key_make_once() -> None:
-    cache = RenderCache(max_bytes=1000)
-    calls = 0
-
-    async def make() -> bytes:
-        nonlocal calls
-        calls += 1
-        await asyncio.sleep(0.05)
-        return b"image"
-
-    async def main() -> list[bytes]:
-        return await asyncio.gather(*(cache.get_or_make("k", make) for _ in range(20)))
-
-    results = asyncio.run(main())
-    assert results == [b"image"] * 20
-    assert calls == 1
-    assert (cache.misses, cache.hits) == (1, 19)
-
-
-def test_failures_reach_every_waiter_and_are_not_cached() -> None:
-    cache = RenderCache(max_bytes=1000)
-    calls = 0
-
-    async def failing() -> bytes:
-        nonlocal calls
-        calls += 1
-        await asyncio.sleep(0.01)
-        raise ValueError("boom")
-
-    async def main() -> list[BaseException | bytes]:
-        return await asyncio.gather(
-            *(cache.get_or_make("k", failing) for _ in range(5)), return_exceptions=True
-        )
-
-    results = asyncio.run(main())
-    assert all(isinstance(r, ValueError) for r in results)
-    assert calls == 1
-    with pytest.raises(ValueError):
-        asyncio.run(cache.get_or_make("k", failing))
-    assert calls == 2
 
 
 def filled(max_bytes: int, entries: int, size: int) -> SizedLRU[str, bytes]:

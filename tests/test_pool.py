@@ -1,4 +1,4 @@
-"""Process-level memory and priority helpers (Linux behaviour; no-ops elsewhere)."""
+"""The render pool: render threads run at a lower priority than the event loop (Linux)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from placepix._native.libc import lower_thread_priority
+from placepix.server.pool import lower_thread_priority
 
 
 def niceness_after(*steps: int) -> int:

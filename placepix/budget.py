@@ -1,0 +1,164 @@
+"""What a render costs, estimated before it runs: peak memory and CPU time, in one place.
+
+Admission control budgets the memory estimate, `render_memory_budget` refuses renders whose
+estimate is larger than all of it, and the CPU estimate decides whether a render may run on the
+event loop. The figures are measured (docs/performance.md), rounded up, and per path: Pillow's
+own WebP and AVIF encoders need a full-colour canvas and copies of it, the banded encoders of
+placepix._native only the planes. tests/test_budget.py checks, in fresh processes, that no
+render takes more memory than its estimate on either path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+from placepix.errors import LimitError
+from placepix.model.spec import ImageSpec
+from placepix.text.layout import TextLayout
+
+SMALL_RENDER_BYTES = 16 * 1024 * 1024  # below this worst case, no layout is made to estimate
+INLINE_TEXT_PIXELS = 250_000  # canvases this small draw a short text in well under a millisecond
+INLINE_TEXT_CHARACTERS = 64  # ...when it has at most this many characters
+
+
+class RenderCost(NamedTuple):
+    """What a render costs per pixel, measured and rounded up.
+
+    `ns`: time per pixel on one core, unique-colour 1200x800 renders of the size label. The
+    rest is peak working memory in bytes, fitted to renders in fresh processes (3000x3000, AVIF
+    1500x1500: the size label, one letter, a sentence, a paragraph, emoji; opaque and
+    translucent) plus 15 %. Per pixel of the canvas: `opaque`; `translucent` when a colour has
+    alpha (libwebp compresses the alpha plane with its lossless encoder, BMP and JPEG flatten a
+    full-colour canvas); `colour` when the text has colour glyphs (a full-colour canvas; GIF
+    then quantizes it). Per pixel of the text's box (`text`, `translucent_text`): the
+    rasterised glyphs, their caches and what the encoder makes of them."""
+
+    ns: float
+    opaque: float
+    translucent: float
+    colour: float
+    text: float
+    translucent_text: float
+
+
+# Columns:               ns opaque  trans colour   text t.text
+_BMP = RenderCost(1.0, 2.1, 11.6, 15.5, 3.5, 2.8)
+COSTS: Mapping[str, RenderCost] = MappingProxyType({  # columns as _BMP's
+    "png":  RenderCost(  0.3,   0.6,   0.6,   5.8,   5.6,   5.6),
+    "jpeg": RenderCost(  1.0,   0.6,   1.2,  12.6,   7.9,  21.7),
+    "bmp": _BMP,
+    "ico": _BMP,  # at most 256x256: BMP's figures, not measured on their own
+    "tiff": RenderCost(  2.7,   1.0,   5.8,   5.8,   2.9,   1.8),
+    "gif":  RenderCost(  3.4,   1.0,   2.2,  19.3,   3.0,   2.4),
+    # banded (placepix._native.webp): planes only, libwebp's lossless alpha when translucent
+    "webp": RenderCost( 12.5,   2.1,  27.6,  24.7,   2.0,   0.1),
+    # banded (placepix._native.avif): no canvas, the AV1 encoder's own memory
+    "avif": RenderCost( 17.5,  20.0,  26.0,  20.0,   4.0,   6.7),
+    "svg":  RenderCost( 0.01,     0,     0,     0,     0,     0),
+})  # fmt: skip
+# Pillow's own encoders, when the banded ones are off or refused: a full-colour canvas, the copy
+# the encoder makes (ARGB for libwebp, RGB bytes for libavif) and the planes.
+PILLOW_COSTS: Mapping[str, RenderCost] = MappingProxyType({  # columns as _BMP's
+    "webp": RenderCost( 14.0,  10.5,  37.0,  26.0,   2.0,   0.1),
+    "avif": RenderCost( 19.0,  30.0,  36.0,  30.0,   4.0,   6.7),
+})  # fmt: skip
+
+
+def cost_of(fmt: str, *, banded: bool = True) -> RenderCost:
+    """The per-pixel cost of `fmt` on the banded path, or on Pillow's when `banded` is False."""
+    return COSTS[fmt] if banded else PILLOW_COSTS.get(fmt, COSTS[fmt])
+
+
+def render_microseconds(fmt: str, pixels: int, *, banded: bool = True) -> float:
+    """About how long a render of `pixels` in `fmt` takes when its text was seen before."""
+    return pixels * cost_of(fmt, banded=banded).ns / 1000
+
+
+def working_memory(
+    fmt: str,
+    pixels: int,
+    text_pixels: int,
+    *,
+    translucent: bool = False,
+    colour_glyphs: bool = False,
+    banded: bool = True,
+) -> int:
+    """About how many bytes a render of `pixels` in `fmt` needs at its peak, its text filling a
+    box of `text_pixels` (an upper estimate)."""
+    cost = cost_of(fmt, banded=banded)
+    canvas = cost.translucent if translucent else cost.opaque
+    if colour_glyphs:
+        canvas = max(canvas, cost.colour)
+    text = cost.translucent_text if translucent else cost.text
+    return int(pixels * canvas + text_pixels * text)
+
+
+def is_translucent(spec: ImageSpec) -> bool:
+    return not (spec.background.opaque and spec.foreground.opaque)
+
+
+def canvas_memory(spec: ImageSpec, *, banded: bool = True) -> int:
+    """The estimate before any text: what even an empty image of `spec` needs."""
+    pixels = spec.pixel_width * spec.pixel_height
+    return working_memory(spec.format, pixels, 0, translucent=is_translucent(spec), banded=banded)
+
+
+def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
+    """The estimate for text that fills the canvas, in translucent colours, with emoji."""
+    pixels = spec.pixel_width * spec.pixel_height
+    return working_memory(
+        spec.format, pixels, pixels, translucent=True, colour_glyphs=True, banded=banded
+    )
+
+
+def text_memory(
+    spec: ImageSpec, layout: TextLayout, *, colour_glyphs: bool, banded: bool = True
+) -> int:
+    """The estimate once the text is laid out: its box, not the canvas, decides the text's
+    share."""
+    return working_memory(
+        spec.format,
+        spec.pixel_width * spec.pixel_height,
+        text_box_pixels(layout, (spec.pixel_width, spec.pixel_height)),
+        translucent=is_translucent(spec),
+        colour_glyphs=colour_glyphs,
+        banded=banded,
+    )
+
+
+def text_box_pixels(layout: TextLayout, canvas: tuple[int, int]) -> int:
+    """The pixels of the box around the laid-out text (with room for glyphs that overhang
+    their advance), within the canvas: what the text's rasters and their caches scale with."""
+    if not layout.lines:
+        return 0
+    widest = max(line.width for line in layout.lines) + layout.font_size // 2
+    tallest = layout.line_height * (len(layout.lines) - 1) + int(layout.font_size * 1.3)
+    return min(canvas[0], widest) * min(canvas[1], tallest)
+
+
+def is_cheap_text(spec: ImageSpec) -> bool:
+    """Whether drawing the text of `spec` is cheap by construction, whatever the caches hold:
+    a short text on a small canvas (its glyphs can't be large), without distortion."""
+    pixels = spec.pixel_width * spec.pixel_height
+    short = len(spec.display_text) <= INLINE_TEXT_CHARACTERS
+    return pixels <= INLINE_TEXT_PIXELS and short and not spec.distort
+
+
+def too_large(spec: ImageSpec, needed: int, budget: int, kind: str) -> LimitError:
+    """The refusal of a render estimated at `needed` bytes, more than the whole `budget`;
+    `kind` says in words what decided it ('translucent webp with emoji')."""
+    pixels = spec.pixel_width * spec.pixel_height
+    return LimitError(
+        f"image too large to render: a {spec.pixel_width}x{spec.pixel_height} {kind} needs "
+        f"about {needed >> 20} MiB, render_memory_budget is {budget >> 20} MiB (at most "
+        f"{budget * pixels // max(1, needed)} pixels)"
+    )
+
+
+def describe_kind(spec: ImageSpec, *, colour_glyphs: bool) -> str:
+    """'webp', 'translucent webp with emoji': what decides a render's memory, in words."""
+    translucent = "translucent " if is_translucent(spec) else ""
+    emoji = " with emoji" if colour_glyphs else ""
+    return f"{translucent}{spec.format}{emoji}"

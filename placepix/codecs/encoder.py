@@ -1,0 +1,163 @@
+"""Text on a flat background -> bytes in any format, by the cheapest writer that makes exactly
+the image Pillow would: PNG compresses only the text band (codecs/png.py), JPEG encodes only the
+rows with text (codecs/jpeg.py), WebP and AVIF are encoded band by band (placepix._native, when
+its gate lets them), and everything else goes through a Pillow image (codecs/pillow.py).
+
+An `Encoder` belongs to one Renderer, with the caches these writers keep and its native paths.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from cachetools import LRUCache
+from PIL import Image
+
+from placepix._native import avif, webp
+from placepix._native.gate import NativePath
+from placepix._native.loader import BandSource
+from placepix.codecs.jpeg import MCU_HEIGHT, BandedJpeg
+from placepix.codecs.pillow import (
+    AVIF_QUALITY,
+    AVIF_SPEED,
+    AVIF_THREADS,
+    JPEG_QUALITY,
+    WEBP_METHOD,
+    WEBP_QUALITY,
+    encode,
+    flatten,
+)
+from placepix.codecs.png import PngWriter, palette_png
+from placepix.imaging.raster import blend_palette, canvas_mode, text_image
+from placepix.imaging.types import GlyphLayer, TextRaster
+from placepix.model.colors import Color
+
+PALETTE_FORMATS = frozenset({"gif", "tiff", "bmp"})  # formats that store palette images
+PALETTES_KEPT = 256  # (background, foreground) pairs
+
+
+class Encoder:
+    """Every format's writer, the caches they keep, and the native paths they may take."""
+
+    def __init__(self, *, native: bool = True) -> None:
+        self.png = PngWriter()
+        self.jpeg = BandedJpeg()
+        self.webp: NativePath[webp.BandedEncoder] = NativePath("webp", webp.load, enabled=native)
+        self.avif: NativePath[avif.BandedEncoder] = NativePath("avif", avif.load, enabled=native)
+        self._palettes: LRUCache[tuple[Color, Color], bytes] = LRUCache(PALETTES_KEPT)
+        self._lock = threading.Lock()
+
+    def banded(self, fmt: str) -> bool:
+        """Whether `fmt` takes a banded writer (False: Pillow's own WebP or AVIF encoder, which
+        needs several times the memory: placepix.budget)."""
+        if fmt == "webp":
+            return self.webp.active
+        if fmt == "avif":
+            return self.avif.active
+        return True
+
+    def native_paths(self) -> dict[str, NativePath[object]]:
+        return {"webp": self.webp, "avif": self.avif}  # type: ignore[dict-item]
+
+    def palette(self, background: Color, foreground: Color) -> bytes:
+        """`blend_palette` of the two colours, kept for colours seen again."""
+        key = (background, foreground)
+        with self._lock:
+            palette = self._palettes.get(key)
+        if palette is None:
+            palette = blend_palette(background, foreground)
+            with self._lock:
+                self._palettes[key] = palette
+        return palette
+
+    def encode_text(
+        self,
+        size: tuple[int, int],
+        background: Color,
+        foreground: Color,
+        text: TextRaster,
+        fmt: str,
+        png_indices: Callable[[], bytes] | None = None,
+    ) -> bytes:
+        """Encode `text` on a canvas of `size` in `fmt` (any raster format). `png_indices` may
+        give the PNG index chunk already made (`PngWriter.index_chunk`)."""
+        if fmt == "png" and text.color is None:
+            palette = self.palette(background, foreground)
+            has_alpha = canvas_mode(background, foreground) == "RGBA"
+            indices = png_indices() if png_indices else self.png.index_chunk(size, text.coverage)
+            return palette_png(size, palette, has_alpha, indices)
+        if fmt == "jpeg":
+            return self._banded_jpeg(size, background, foreground, text)
+        if fmt == "webp":
+            band, alpha = _bands(size, background, foreground, text)
+            return self.webp.run(
+                lambda banded: banded.encode(size, band, alpha, WEBP_QUALITY, WEBP_METHOD),
+                lambda: self._with_pillow(size, background, foreground, text, fmt),
+            )
+        if fmt == "avif":
+            band, alpha = _bands(size, background, foreground, text)
+            return self.avif.run(
+                lambda banded: banded.encode(
+                    size,
+                    band,
+                    alpha,
+                    quality=AVIF_QUALITY,
+                    speed=AVIF_SPEED,
+                    max_threads=AVIF_THREADS,
+                ),
+                lambda: self._with_pillow(size, background, foreground, text, fmt),
+            )
+        return self._with_pillow(size, background, foreground, text, fmt)
+
+    def _with_pillow(
+        self,
+        size: tuple[int, int],
+        background: Color,
+        foreground: Color,
+        text: TextRaster,
+        fmt: str,
+    ) -> bytes:
+        palette = self.palette(background, foreground) if fmt in PALETTE_FORMATS else None
+        return encode(text_image(size, background, foreground, text, palette=palette), fmt)
+
+    def _banded_jpeg(
+        self, size: tuple[int, int], background: Color, foreground: Color, text: TextRaster
+    ) -> bytes:
+        """JPEG that encodes only the MCU rows holding text."""
+        layers = [layer for layer in (text.coverage, text.color) if layer is not None]
+        flat = flatten(text_image((1, 1), background, foreground, TextRaster(None)))
+        pixel = flat.getpixel((0, 0))
+        assert isinstance(pixel, tuple)
+        colour = (int(pixel[0]), int(pixel[1]), int(pixel[2]))
+        if not layers:
+            return self.jpeg.encode(size, colour, None, 0, JPEG_QUALITY)
+        top = min(layer.origin[1] for layer in layers) // MCU_HEIGHT * MCU_HEIGHT
+        bottom = max(layer.origin[1] + layer.image.height for layer in layers)
+        bottom = min(size[1], -(-bottom // MCU_HEIGHT) * MCU_HEIGHT)
+        band_size = (size[0], bottom - top)
+        band = flatten(text_image(band_size, background, foreground, _shifted(text, top)))
+        return self.jpeg.encode(size, colour, band, top, JPEG_QUALITY)
+
+
+def _bands(
+    size: tuple[int, int], background: Color, foreground: Color, text: TextRaster
+) -> tuple[BandSource, bool]:
+    """For the banded WebP and AVIF encoders: what draws a band of rows (no full-size canvas
+    ever exists), and whether the image may be translucent."""
+
+    def band(top: int, bottom: int) -> Image.Image:
+        return text_image((size[0], bottom - top), background, foreground, _shifted(text, top))
+
+    return band, canvas_mode(background, foreground) == "RGBA"
+
+
+def _shifted(text: TextRaster, rows: int) -> TextRaster:
+    """`text` for a band that starts `rows` rows down the canvas."""
+    return TextRaster(*(_shifted_layer(layer, rows) for layer in (text.coverage, text.color)))
+
+
+def _shifted_layer(layer: GlyphLayer | None, rows: int) -> GlyphLayer | None:
+    if layer is None:
+        return None
+    return GlyphLayer(layer.image, (layer.origin[0], layer.origin[1] - rows))

@@ -1,0 +1,155 @@
+"""GET/HEAD of any image URL: a thin HTTP adapter over the Renderer.
+
+URL -> spec (the grammar; the signature in signed mode) -> `Renderer.plan` -> 304 when the
+client has it -> the bytes from the render cache, or rendered once (single flight) by the
+render pool -> the response with placepix's caching headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cachetools import LRUCache
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from placepix.errors import UrlTooLongError
+from placepix.render import Plan, Renderer
+from placepix.server import metrics
+from placepix.server.pool import RenderPool
+from placepix.server.responses import (
+    IMMUTABLE,
+    etag_matches,
+    image_response,
+    not_modified,
+    raw_image_headers,
+)
+from placepix.server.settings import Settings
+from placepix.server.singleflight import SingleFlight
+from placepix.url.grammar import parse
+from placepix.url.keys import derive_all
+from placepix.url.signing import verify
+
+KNOWN_URLS = 4096
+
+
+class ImageEndpoint:
+    """Answers image URLs from one Renderer and its render pool."""
+
+    def __init__(
+        self, renderer: Renderer, pool: RenderPool, settings: Settings, tally: metrics.Tally
+    ):
+        self.renderer = renderer
+        self.pool = pool
+        self.tally = tally
+        self.default_format = settings.default_format
+        self.require_signature = settings.require_signature
+        secrets = [key.get_secret_value() for key in settings.secret_keys]
+        self.signature_keys = derive_all(secrets, "signature")
+        self.flights: SingleFlight[bytes] = SingleFlight()
+        # URL as received -> its plan, for URLs already read: a repeated URL skips the grammar,
+        # the checks and the hash. Bounded in entries; entries are small.
+        self.known_urls: LRUCache[tuple[str, str], Plan] = LRUCache(KNOWN_URLS)
+
+    async def handle(self, request: Request) -> Response:
+        target = raw_target(request.scope)
+        plan = self.known_urls.get(target)
+        if plan is None:
+            plan = self.known_urls[target] = self.plan_for(*target)
+        return await self.respond(request, plan)
+
+    def plan_for(self, path: str, query: str) -> Plan:
+        """The plan for a raw path and query, or a `PlacepixError`."""
+        limit = self.renderer.limits.max_url_length
+        if len(path) + len(query) > limit:
+            raise UrlTooLongError(f"URL too long: max_url_length is {limit}")
+        spec = parse(path, query, default_format=self.default_format)
+        if self.require_signature:
+            verify(spec, query, self.signature_keys)
+        return self.renderer.plan(spec)
+
+    async def respond(
+        self,
+        request: Request,
+        plan: Plan,
+        cache_control: str = IMMUTABLE,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """The image of `plan`: 304 when the client has it, else from the cache or rendered
+        once by the render pool."""
+        spec = plan.spec
+        request.state.format = spec.format
+        extra = {"Cache-Control": cache_control, **(headers or {})}
+        if etag_matches(request.headers.get("if-none-match"), plan.etag):
+            return not_modified(spec.media_type, plan.etag, extra)
+        data = self.renderer.images.get(plan.etag)
+        if data is None:
+            data = await self._render_once(plan)
+        else:
+            self.tally.cache_hits += 1
+        keep = self.renderer.images.keeps(len(data))
+        sending = None if keep else self.pool.admission.sending
+        return image_response(data, spec.media_type, plan.etag, extra, sending)
+
+    async def _render_once(self, plan: Plan) -> bytes:
+        async def make() -> bytes:
+            data = await self.pool.render(plan)
+            self.renderer.images.put(plan.etag, data)
+            return data
+
+        data, started = await self.flights.run(plan.etag, make)
+        if started:
+            metrics.CACHE_MISSES.inc()
+            metrics.CACHE_BYTES.set(self.renderer.images.current_bytes)
+        else:
+            self.tally.cache_hits += 1
+        return data
+
+    def cached(self, scope: Scope) -> tuple[Plan, bytes] | None:
+        """(plan, bytes) when this exact URL was read before and its image is still in the
+        cache; None sends the request the full way (Starlette routing and all)."""
+        plan = self.known_urls.get(raw_target(scope))
+        if plan is None:
+            return None
+        data = self.renderer.images.get(plan.etag)
+        return None if data is None else (plan, data)
+
+
+class CachedImageShortcut:
+    """Repeated image URLs are most of the traffic: answer them straight from the render cache,
+    before Starlette builds a Request and walks its routes (half the cost of a cache hit).
+    Anything else, or a request with If-None-Match, goes the normal way."""
+
+    def __init__(self, app: ASGIApp, images: ImageEndpoint) -> None:
+        self.app = app
+        self.images = images
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hit = self.images.cached(scope) if _plain_image_request(scope) else None
+        if hit is None:
+            await self.app(scope, receive, send)
+            return
+        plan, data = hit
+        scope.setdefault("state", {})["format"] = plan.spec.format
+        self.images.tally.cache_hits += 1
+        headers = raw_image_headers(data, plan.spec.media_type, plan.etag)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        body = b"" if scope["method"] == "HEAD" else data
+        await send({"type": "http.response.body", "body": body})
+
+
+def _plain_image_request(scope: Scope) -> bool:
+    """GET or HEAD over HTTP, not conditional (304s take the normal way)."""
+    return (
+        scope["type"] == "http"
+        and scope["method"] in ("GET", "HEAD")
+        and "raw_path" in scope
+        and not any(name == b"if-none-match" for name, _ in scope["headers"])
+    )
+
+
+def raw_target(scope: Scope) -> tuple[str, str]:
+    """The path and query as received, still percent-encoded, so decoding stays strict."""
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    return raw_path.decode("latin-1"), scope.get("query_string", b"").decode("latin-1")
