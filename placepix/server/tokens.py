@@ -15,7 +15,7 @@ from placepix.model.formats import require_format
 from placepix.render import RENDER_VERSION, check_request
 from placepix.server.responses import IMMUTABLE
 from placepix.server.settings import Settings
-from placepix.url.keys import derive_all
+from placepix.url.keys import token_keys_all
 from placepix.url.tokens import TokensDisabledError, open_token, refuse_svg
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ class TokenEndpoint:
 
     def __init__(self, images: ImageEndpoint, settings: Settings) -> None:
         self.images = images
-        self.keys = derive_all([k.get_secret_value() for k in settings.secret_keys], "token")
+        self.keys = token_keys_all([k.get_secret_value() for k in settings.secret_keys])
+        self.versions = frozenset(settings.token_versions)
 
     async def handle(self, request: Request) -> Response:
         if not self.keys:
@@ -37,7 +38,7 @@ class TokenEndpoint:
         token, _, extension = request.path_params["token"].partition(".")
         if len(token) > self.images.limits.max_url_length:
             raise UrlTooLongError("token too long")
-        spec, expires = open_token(token, self.keys)
+        spec, expires = open_token(token, self.keys, versions=self.versions)
         if extension:
             spec = replace(spec, format=require_format(extension))
         refuse_svg(spec.format)
