@@ -11,9 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 from placepix.model.colors import Color, parse_color
-from placepix.model.spec import ImageSpec
+from placepix.model.spec import Align, ImageSpec
 from placepix.text.fonts import FontLibrary, default_library
 from placepix.text.layout import Typesetter, natural_size
+from placepix.url.sealing import NEWEST_VERSION
 from placepix.url.tokens import image_url, seal_spec
 
 TOKEN_FONT_SIZE = 20  # font size of tokens that give no size, in pixels
@@ -24,6 +25,24 @@ def make_token(
     text: str,
     secret: str,
     *,
+    ttl: int | None = None,
+    deterministic: bool = True,
+    version: int = NEWEST_VERSION,
+    **style: Any,
+) -> str:
+    """The token for an image of `text`, encrypted with `secret` (the newest configured key).
+
+    `style` is `token_spec`'s: size, colours, font, format, padding, scale, distort. `ttl`
+    (seconds) makes the token expire; `deterministic=False` makes every token differ;
+    `version=1` mints the old AES-SIV format for servers that do not accept version 2 yet.
+    """
+    spec = token_spec(text, **style)
+    return seal_spec(spec, secret, ttl=ttl, deterministic=deterministic, version=version)
+
+
+def token_spec(
+    text: str,
+    *,
     width: int | None = None,
     height: int | None = None,
     background: str = "ffffff",
@@ -32,18 +51,14 @@ def make_token(
     font_size: int | None = None,
     format: str = "png",
     padding: int | None = None,
+    align: Align = "center",
     scale: int = 1,
-    ttl: int | None = None,
-    deterministic: bool = True,
     distort: bool = False,
     fonts: FontLibrary | None = None,
-) -> str:
-    """The token for an image of `text`, encrypted with `secret` (the newest configured key).
-
-    Without `width`/`height` the image is just large enough for the text at `font_size`.
-    `distort` makes the text hard for OCR (placepix.imaging.distort). SVG is refused: it would
-    carry the text as text. `ttl` (seconds) makes the token expire.
-    """
+) -> ImageSpec:
+    """The image a token of `text` shows. Without `width`/`height` it is just large enough for
+    the text at `font_size`. `distort` makes the text hard for OCR (placepix.imaging.distort).
+    SVG is refused when sealed: it would carry the text as text."""
     spec = ImageSpec(
         width or 1,
         height or 1,
@@ -54,12 +69,13 @@ def make_token(
         text=text,
         font=font,
         font_size=font_size,
+        align=align,
         padding=padding,
         distort=distort,
     )
     if width is None or height is None:
         spec = _sized_to_text(spec, width, height, fonts or default_library())
-    return seal_spec(spec, secret, ttl=ttl, deterministic=deterministic)
+    return spec
 
 
 def token_path(text: str, secret: str, **style: Any) -> str:

@@ -60,12 +60,25 @@ def seal_spec(
     (seconds) makes it expire; expiry times are rounded up to the minute so deterministic
     tokens made within a minute of each other stay equal. `version` 1 is for servers that
     do not accept version 2 yet."""
-    refuse_svg(spec.format)
-    expires = "" if ttl is None else str(math.ceil((time.time() + ttl) / 60) * 60)
-    plaintext = f"{expires}\n{spec.canonical()}".encode()
+    plaintext = token_plaintext(spec, expiry_after(ttl))
     return seal_plaintext(
         plaintext, token_keys(secret), version=version, deterministic=deterministic
     )
+
+
+def expiry_after(ttl: int | None, now: float | None = None) -> int | None:
+    """The expiry of a token made `now` (default: the time) to live `ttl` seconds, in Unix
+    seconds rounded up to the minute; None for None (never expires)."""
+    if ttl is None:
+        return None
+    return math.ceil(((now if now is not None else time.time()) + ttl) / 60) * 60
+
+
+def token_plaintext(spec: ImageSpec, expires: int | None) -> bytes:
+    """What a token encrypts: the expiry (Unix seconds, or nothing), a line feed, and the
+    image's canonical URL, in UTF-8. SVG is refused."""
+    refuse_svg(spec.format)
+    return f"{'' if expires is None else expires}\n{spec.canonical()}".encode()
 
 
 def seal_plaintext(
