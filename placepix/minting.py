@@ -11,9 +11,11 @@ from dataclasses import replace
 from typing import Any
 
 from placepix.model.colors import Color, parse_color
+from placepix.model.formats import require_format
 from placepix.model.spec import Align, ImageSpec
 from placepix.text.fonts import FontLibrary, default_library
 from placepix.text.layout import Typesetter, natural_size
+from placepix.url.grammar import parse_url
 from placepix.url.sealing import NEWEST_VERSION
 from placepix.url.tokens import image_url, seal_spec
 
@@ -58,12 +60,14 @@ def token_spec(
 ) -> ImageSpec:
     """The image a token of `text` shows. Without `width`/`height` it is just large enough for
     the text at `font_size`. `distort` makes the text hard for OCR (placepix.imaging.distort).
-    SVG is refused when sealed: it would carry the text as text."""
+    SVG is refused when sealed: it would carry the text as text. The spec is the one its
+    canonical URL reads as, so every back end that follows docs/token-format.md seals the same
+    URL for the same options."""
     spec = ImageSpec(
         width or 1,
         height or 1,
         scale=scale,
-        format=format,
+        format=require_format(format),
         background=_color(background),
         foreground=_color(foreground),
         text=text,
@@ -75,7 +79,7 @@ def token_spec(
     )
     if width is None or height is None:
         spec = _sized_to_text(spec, width, height, fonts or default_library())
-    return spec
+    return parse_url(spec.canonical())  # as the server will read it: "Open Sans" is open-sans
 
 
 def token_path(text: str, secret: str, **style: Any) -> str:
