@@ -22,7 +22,6 @@ from PIL import Image, ImageDraw, ImageFont
 import placepix
 from bench.subject import Subject
 from bench.timing import median_ms
-from placepix.model.colors import parse_color
 
 SIZES = ["300x200", "1200x800", "4000x4000"]
 FORMATS = ["png", "jpeg", "gif", "webp", "avif"]
@@ -64,7 +63,7 @@ def in_new_colours(
 ) -> Callable[[], bytes]:
     """A render of `spec` in a background colour not used before, each time it is called:
     the text is known, the image is not (repeating one spec would time the caches' lookups)."""
-    colours = (parse_color(f"{index:06x}") for index in itertools.count(1))
+    colours = (placepix.Color(*index.to_bytes(3, "big")) for index in itertools.count(1))
     return lambda: render(replace(spec, background=next(colours)))
 
 

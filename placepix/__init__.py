@@ -14,6 +14,7 @@ from placepix.minting import make_token, token_path
 from placepix.model.colors import Color, parse_color
 from placepix.model.limits import Limits
 from placepix.model.spec import ImageSpec
+from placepix.parts import TokenPart, make_tokens, parts_html
 from placepix.render import RENDER_VERSION, Plan, Rendered, Renderer, render
 from placepix.url.grammar import parse, parse_url
 from placepix.url.signing import sign_url
@@ -30,12 +31,15 @@ __all__ = [
     "Rendered",
     "Renderer",
     "SpecError",
+    "TokenPart",
     "__version__",
     "image_url",
     "make_token",
+    "make_tokens",
     "parse",
     "parse_color",
     "parse_url",
+    "parts_html",
     "render",
     "sign_url",
     "token_path",

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from placepix.errors import PlacepixError
 from placepix.minting import make_token
 from placepix.model.sizes import parse_size
+from placepix.parts import MAX_PARTS, make_tokens, parts_html
 from placepix.server.logs import logging_config
 from placepix.server.settings import Settings, reference_markdown, renderer_for
 from placepix.url.signing import sign_url
@@ -147,45 +149,52 @@ def render(url: str, output: str | None) -> None:
 @click.option("--ttl", type=int, help="Seconds until the token expires (default: never).")
 @click.option("--random", is_flag=True, help="A different token every time (not CDN-cacheable).")
 @click.option("--distort", is_flag=True, help="Anti-OCR waves and strokes (a speed bump).")
+@click.option(
+    "--parts",
+    type=click.IntRange(1, MAX_PARTS),
+    help="Split the text over this many images that read as one line side by side.",
+)
+@click.option("--html", is_flag=True, help="Print an HTML snippet (<span> of <img>s) instead.")
+@click.option("--alt", default="", help="With --html: what the image is (not what it says).")
+@click.option(
+    "--base", default="", help="With --html: the server's URL, e.g. https://img.example.com."
+)
 def token(
     text: str,
     size: str | None,
-    background: str,
-    foreground: str,
-    font: str | None,
-    font_size: int | None,
-    fmt: str,
-    padding: int | None,
-    ttl: int | None,
     random: bool,
-    distort: bool,
+    parts: int | None,
+    html: bool,
+    alt: str,
+    base: str,
+    **style: Any,
 ) -> None:
-    """Print the /t/ path of an image of TEXT whose text is not readable from the URL."""
+    """Print the /t/ path of an image of TEXT whose text is not readable from the URL; with
+    --parts, one path per part; with --html, the <img> snippet."""
     settings = _settings()
     secret = settings.newest_secret()
     if secret is None:
         raise click.ClickException("set PLACEPIX_SECRET_KEYS first, e.g. '[\"a long secret\"]'")
     width, height = _size(size)
+    style = {k: v for k, v in style.items() if v is not None}
+    style["format"] = style.pop("fmt")
+    style["renderer"] = renderer_for(settings)  # the server's fonts size the image
     try:
-        made = make_token(
-            text,
-            secret,
-            width=width,
-            height=height,
-            background=background,
-            foreground=foreground,
-            font=font,
-            font_size=font_size,
-            format=fmt,
-            padding=padding,
-            ttl=ttl,
-            deterministic=not random,
-            distort=distort,
-            renderer=renderer_for(settings),
-        )
+        if parts is None and not html:
+            made = make_token(
+                text, secret, width=width, height=height, deterministic=not random, **style
+            )
+            click.echo(image_url(made))
+            return
+        if size is not None:
+            raise click.ClickException("--parts and --html size each image to its text: no --size")
+        pieces = make_tokens(text, secret, parts or 1, deterministic=not random, **style)
     except PlacepixError as error:
         raise click.ClickException(error.message) from None
-    click.echo(image_url(made))
+    if html:
+        click.echo(parts_html(pieces, alt, base=base.rstrip("/")))
+    else:
+        click.echo("\n".join(piece.path() for piece in pieces))
 
 
 @main.command()

@@ -11,8 +11,11 @@ from dataclasses import replace
 from typing import Any
 
 from placepix.model.colors import Color, parse_color
-from placepix.model.spec import ImageSpec
+from placepix.model.formats import require_format
+from placepix.model.spec import Align, ImageSpec
 from placepix.render import Renderer, default_renderer
+from placepix.url.grammar import parse_url
+from placepix.url.sealing import NEWEST_VERSION
 from placepix.url.tokens import image_url, seal_spec
 
 TOKEN_FONT_SIZE = 20  # font size of tokens that give no size, in pixels
@@ -23,6 +26,24 @@ def make_token(
     text: str,
     secret: str,
     *,
+    ttl: int | None = None,
+    deterministic: bool = True,
+    version: int = NEWEST_VERSION,
+    **style: Any,
+) -> str:
+    """The token for an image of `text`, encrypted with `secret` (the newest configured key).
+
+    `style` is `token_spec`'s: size, colours, font, format, padding, scale, distort. `ttl`
+    (seconds) makes the token expire; `deterministic=False` makes every token differ;
+    `version=1` mints the old AES-SIV format for servers that do not accept version 2 yet.
+    """
+    spec = token_spec(text, **style)
+    return seal_spec(spec, secret, ttl=ttl, deterministic=deterministic, version=version)
+
+
+def token_spec(
+    text: str,
+    *,
     width: int | None = None,
     height: int | None = None,
     background: str = "ffffff",
@@ -31,34 +52,33 @@ def make_token(
     font_size: int | None = None,
     format: str = "png",
     padding: int | None = None,
+    align: Align = "center",
     scale: int = 1,
-    ttl: int | None = None,
-    deterministic: bool = True,
     distort: bool = False,
     renderer: Renderer | None = None,
-) -> str:
-    """The token for an image of `text`, encrypted with `secret` (the newest configured key).
-
-    Without `width`/`height` the image is just large enough for the text at `font_size`.
-    `distort` makes the text hard for OCR (placepix.imaging.distort). SVG is refused: it would
-    carry the text as text. `ttl` (seconds) makes the token expire.
-    """
+) -> ImageSpec:
+    """The image a token of `text` shows. Without `width`/`height` it is just large enough for
+    the text at `font_size`. `distort` makes the text hard for OCR (placepix.imaging.distort).
+    SVG is refused when sealed: it would carry the text as text. The spec is the one its
+    canonical URL reads as, so every back end that follows docs/token-format.md seals the same
+    URL for the same options."""
     spec = ImageSpec(
         width or 1,
         height or 1,
         scale=scale,
-        format=format,
+        format=require_format(format),
         background=_color(background),
         foreground=_color(foreground),
         text=text,
         font=font,
         font_size=font_size,
+        align=align,
         padding=padding,
         distort=distort,
     )
     if width is None or height is None:
         spec = _sized_to_text(spec, width, height, renderer or default_renderer())
-    return seal_spec(spec, secret, ttl=ttl, deterministic=deterministic)
+    return parse_url(spec.canonical())  # as the server will read it: "Open Sans" is open-sans
 
 
 def token_path(text: str, secret: str, **style: Any) -> str:

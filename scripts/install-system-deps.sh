@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian packages in deploy/apt-packages.txt that are missing (fonts for every
-# script and emoji; wrk, nginx and chromium for the tests and benchmarks). Used by `make test`
-# and CI; safe to run again: it does nothing when everything is there.
+# script and emoji; wrk, nginx and chromium for the tests and benchmarks; php-cli and Node for
+# the token helpers in clients/). Used by `make test` and CI; safe to run again: it does nothing
+# when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-wanted=$(grep -v '^\s*#' deploy/apt-packages.txt | awk '{print $1}' | grep -v '^$')
+# A line is a package name, optionally followed by `command:NAME`: then the package is skipped
+# when that command is already there (npm comes with some nodejs builds, as a package with others).
 missing=()
-for package in $wanted; do
+while read -r package extra _; do
+  case "$package" in ''|\#*) continue ;; esac
+  if [[ "$extra" == command:* ]] && command -v "${extra#command:}" >/dev/null; then
+    continue
+  fi
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
+done < deploy/apt-packages.txt
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then
   echo "placepix: please install these packages (or their equivalents): ${missing[*]}" >&2

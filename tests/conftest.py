@@ -28,3 +28,10 @@ def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+def darkest(image: Image.Image) -> int:
+    """The darkest grey level of `image`: below ~100, dark text was drawn on a light ground."""
+    low, _ = image.convert("L").getextrema()
+    assert isinstance(low, int)
+    return low

@@ -39,17 +39,21 @@ class Server:
 
 @contextmanager
 def running_server(
-    env: dict[str, str] | None = None, workers: int = 1, app: str | None = None
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+    app: str | None = None,
+    python: str = sys.executable,
 ) -> Iterator[Server]:
     """A `placepix serve` subprocess with `env` added to its environment; stopped on exit.
 
-    `app` ("module:factory") serves another ASGI app the same way instead (benchmarks)."""
+    `app` ("module:factory") serves another ASGI app the same way instead (benchmarks);
+    `python` runs another checkout's placepix (bench/sidebyside.py)."""
     port = free_port()
     full_env = os.environ | {"PLACEPIX_LOG_LEVEL": "info"} | (env or {})
     if app is None:
-        command = [sys.executable, "-m", "placepix", "serve", "--host", "127.0.0.1"]
+        command = [python, "-m", "placepix", "serve", "--host", "127.0.0.1"]
     else:
-        command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
+        command = [python, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
         command += ["--no-access-log", "--no-server-header"]
     command += ["--port", str(port), "--workers", str(workers)]
     output = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)

@@ -176,3 +176,18 @@ def test_any_text_lays_out_inside_the_image(text: str, width: int, height: int) 
         assert line.baseline - layout.font_size <= height
         if line.text.strip():
             assert line.x >= -1 or line.width > width  # only an unbreakable glyph may spill
+
+
+@pytest.mark.parametrize(
+    "text", ["Hello wonderful world", "jane.doe@example.com", "+44 20 7946 0000", "a b c d e f"]
+)
+def test_text_at_its_natural_size_stays_on_one_line(text: str) -> None:
+    """Wrapping measures word by word, which can be a fraction wider than the shaped line:
+    natural_size must leave room for that, or the text wraps and ends in an ellipsis."""
+    from placepix.text.layout import Typesetter, lay_out_text, natural_size
+
+    fonts = default_renderer().fonts
+    setter = Typesetter(fonts, fonts.resolve(None))
+    size = natural_size(text, setter, 20, 4)
+    layout = lay_out_text(text, setter, size, font_size=20, align="center", padding=4)
+    assert [line.text for line in layout.lines] == [text]

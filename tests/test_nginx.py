@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from placepix.model.spec import ImageSpec
-from placepix.url.keys import derive
-from placepix.url.tokens import _seal, image_url, open_token
+from placepix.url.keys import token_keys
+from placepix.url.tokens import image_url, open_token, seal_plaintext
 from tests.nginx import nginx_binary, running_nginx
 from tests.server import Server, metric_total, running_server
 
@@ -154,8 +154,8 @@ def token_expiring_in(seconds: int) -> str:
     plaintext with an exact expiry; opening it here catches a change of the format."""
     spec = ImageSpec(120, 60, text="expires soon")
     plaintext = f"{int(time.time()) + seconds}\n{spec.canonical()}".encode()
-    token = _seal(plaintext, derive(SECRET, "token"), deterministic=True)
-    assert open_token(token, [derive(SECRET, "token")]).spec == spec
+    token = seal_plaintext(plaintext, token_keys(SECRET))
+    assert open_token(token, [token_keys(SECRET)]).spec == spec
     return token
 
 

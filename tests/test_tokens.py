@@ -4,13 +4,23 @@ import base64
 import time
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from placepix.minting import make_token
-from placepix.url.keys import derive
-from placepix.url.tokens import TokenError, TokenExpiredError, image_url, open_token
+from placepix.model.spec import ImageSpec
+from placepix.url.keys import token_keys
+from placepix.url.sealing import seal
+from placepix.url.tokens import (
+    TokenError,
+    TokenExpiredError,
+    image_url,
+    open_token,
+    seal_plaintext,
+    seal_spec,
+)
 
 NEW, OLD = "new secret", "old secret"
-KEYS = [derive(NEW, "token"), derive(OLD, "token")]
+KEYS = [token_keys(NEW), token_keys(OLD)]
 
 
 def test_a_token_carries_the_text_and_style() -> None:
@@ -84,5 +94,51 @@ def test_token_path_is_what_a_template_filter_needs() -> None:
     from placepix.minting import token_path
 
     path = token_path("jane@example.com", "s3cret", foreground="222222", distort=True)
-    opened = open_token(path.removeprefix("/t/"), [derive("s3cret", "token")])
+    opened = open_token(path.removeprefix("/t/"), [token_keys("s3cret")])
     assert opened.spec.text == "jane@example.com" and opened.spec.distort
+
+
+def _raw(token: str) -> bytes:
+    return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+
+
+def _text(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def test_new_tokens_are_version_2_and_version_1_tokens_still_open() -> None:
+    assert _raw(make_token("x", NEW))[:2] == bytes([2, 0])
+    assert _raw(make_token("x", NEW, deterministic=False))[:2] == bytes([2, 1])
+    spec = ImageSpec(120, 40, text="old token")
+    for deterministic in (True, False):
+        old = seal_spec(spec, OLD, version=1, deterministic=deterministic)
+        assert _raw(old)[0] == 1
+        assert open_token(old, KEYS).spec == spec
+        with pytest.raises(TokenError):
+            open_token(old, KEYS, versions={2})  # a server that no longer accepts version 1
+
+
+def test_a_deterministic_version_2_token_must_carry_its_synthetic_nonce() -> None:
+    """The same plaintext sealed with another nonce authenticates under AES-GCM, but is not the
+    one token its plaintext has: refused, so deterministic tokens have one spelling."""
+    plaintext = b"\n/120x40/ffffff/000000.png?text=x"
+    keys = token_keys(NEW)
+    good = seal_plaintext(plaintext, keys)
+    forged = bytearray(seal(plaintext, keys, deterministic=False, nonce=bytes(12)))
+    forged[1] = 0  # claims to be deterministic; its AES-GCM tag no longer matches either...
+    assert open_token(good, KEYS).spec.text == "x"
+    with pytest.raises(TokenError):
+        open_token(_text(bytes(forged)), KEYS)
+    header = bytes([2, 0])  # ...so seal it properly, header included, with a wrong nonce
+    nonce = bytes(12)
+    sealed = AESGCM(keys.v2[32:]).encrypt(nonce, plaintext, header)
+    with pytest.raises(TokenError):
+        open_token(_text(header + nonce + sealed), KEYS)
+
+
+def test_unknown_versions_and_modes_are_refused() -> None:
+    raw = bytearray(_raw(make_token("x", NEW)))
+    for first, second in ((0, 0), (3, 0), (2, 2), (255, 1)):
+        raw[0], raw[1] = first, second
+        with pytest.raises(TokenError):
+            open_token(_text(bytes(raw)), KEYS)

@@ -138,3 +138,28 @@ def test_distorted_tokens_render_differently_but_deterministically(token_server:
     assert images[0] != images[1]
     again = httpx.get(f"{token_server.url}{distorted}.png", timeout=10).content
     assert again == images[1]
+
+
+def test_a_server_that_no_longer_accepts_version_1_refuses_its_tokens() -> None:
+    """PLACEPIX_TOKEN_VERSIONS retires the AES-SIV format: its tokens answer 403 like any
+    invalid token, while version 2 tokens (the CLI's) still render."""
+    from placepix.model.spec import ImageSpec
+    from placepix.url.tokens import image_url, seal_spec
+
+    old = image_url(seal_spec(ImageSpec(120, 40, text="old"), "k", version=1))
+    new = cli("token", "new", secrets=["k"])
+    both = {"PLACEPIX_SECRET_KEYS": json.dumps(["k"])}
+    with running_server(both) as server:
+        assert httpx.get(server.url + old).status_code == 200
+    with running_server(both | {"PLACEPIX_TOKEN_VERSIONS": "[2]"}) as server:
+        assert httpx.get(server.url + old).status_code == 403
+        assert httpx.get(server.url + new).status_code == 200
+
+
+def test_an_unknown_token_version_setting_fails_fast() -> None:
+    env = os.environ | {"PLACEPIX_TOKEN_VERSIONS": "[3]", "PLACEPIX_SECRET_KEYS": '["k"]'}
+    result = subprocess.run(
+        [sys.executable, "-m", "placepix", "config"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "PLACEPIX_TOKEN_VERSIONS" in result.stderr and "unknown version 3" in result.stderr

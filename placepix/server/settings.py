@@ -16,6 +16,7 @@ from placepix.model.formats import MEDIA_TYPES, format_name
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.render import Renderer
 from placepix.text.fonts import FontLibrary
+from placepix.url.sealing import VERSIONS as TOKEN_VERSIONS
 
 
 class Settings(BaseSettings):
@@ -125,6 +126,12 @@ class Settings(BaseSettings):
         description="Keys for text tokens and signed URLs, newest first (JSON list). "
         "Empty: /t/ tokens are off.",
     )
+    token_versions: list[int] = Field(
+        default_factory=lambda: [1, 2],
+        min_length=1,
+        description="Token format versions /t/ opens (JSON list; docs/token-format.md). New "
+        "tokens are version 2; drop 1 once no version 1 token is in use.",
+    )
     require_signature: bool = Field(
         False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
@@ -160,6 +167,14 @@ class Settings(BaseSettings):
         if name is None:
             raise ValueError(f"must be one of {', '.join(MEDIA_TYPES)}")
         return name
+
+    @field_validator("token_versions")
+    @classmethod
+    def _known_token_versions(cls, value: list[int]) -> list[int]:
+        unknown = sorted(set(value) - set(TOKEN_VERSIONS))
+        if unknown:
+            raise ValueError(f"unknown version {unknown[0]}; known: {list(TOKEN_VERSIONS)}")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -14,7 +14,7 @@ from placepix.model.formats import require_format
 from placepix.server.images import ImageEndpoint
 from placepix.server.responses import IMMUTABLE
 from placepix.server.settings import Settings
-from placepix.url.keys import derive_all
+from placepix.url.keys import token_keys_all
 from placepix.url.tokens import TokensDisabledError, open_token, refuse_svg
 
 TOKEN_HEADERS = MappingProxyType({"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"})
@@ -25,7 +25,8 @@ class TokenEndpoint:
 
     def __init__(self, images: ImageEndpoint, settings: Settings) -> None:
         self.images = images
-        self.keys = derive_all([k.get_secret_value() for k in settings.secret_keys], "token")
+        self.keys = token_keys_all([k.get_secret_value() for k in settings.secret_keys])
+        self.versions = frozenset(settings.token_versions)
 
     async def handle(self, request: Request) -> Response:
         if not self.keys:
@@ -33,7 +34,7 @@ class TokenEndpoint:
         token, _, extension = request.path_params["token"].partition(".")
         if len(token) > self.images.renderer.limits.max_url_length:
             raise UrlTooLongError("token too long")
-        spec, expires = open_token(token, self.keys)
+        spec, expires = open_token(token, self.keys, versions=self.versions)
         if extension:
             spec = replace(spec, format=require_format(extension))
         refuse_svg(spec.format)

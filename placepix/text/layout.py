@@ -166,12 +166,20 @@ def lay_out_text(
 
 
 def natural_size(text: str, setter: Typesetter, font_size: int, padding: int) -> tuple[int, int]:
-    """The smallest image that holds `text` at `font_size` with `padding` on every side."""
+    """The smallest image that holds `text` at `font_size` with `padding` on every side. A
+    line is as wide as the wider of its shaped width and the sum of its words' widths, which is
+    what wrapping measures: the shaped width alone can be a fraction narrower, and the line
+    would then wrap and end in an ellipsis."""
     lines = text.split("\n")
     ascent, descent = setter.metrics(font_size)
-    widest = max((math.ceil(setter.width(line, font_size)) for line in lines), default=0)
+    widest = max((math.ceil(_line_width(line, setter, font_size)) for line in lines), default=0)
     text_height = _line_height(font_size) * (len(lines) - 1) + ascent + descent
     return max(1, widest) + 2 * padding, text_height + 2 * padding
+
+
+def _line_width(line: str, setter: Typesetter, font_size: int) -> float:
+    words = sum(setter.width(token, font_size) for token in _tokens(line))
+    return max(setter.width(line, font_size), words)
 
 
 def _auto_fit(

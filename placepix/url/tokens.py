@@ -1,10 +1,11 @@
 """Encrypted text tokens: an image whose text and style never appear in its URL.
 
-A token is the image's canonical URL (and an optional expiry), encrypted and authenticated with
-AES-SIV from the `cryptography` package, in URL-safe base64. AES-SIV is deterministic by
-design: without a nonce, the same image and expiry always give the same token, which lets a CDN
-cache it; with a random nonce (`deterministic=False`) two tokens for the same text differ, so
-nobody can tell that two pages show the same address. The trade-off is in docs/tokens.md.
+A token is the image's canonical URL (and an optional expiry), encrypted and authenticated
+(placepix.url.sealing: AES-256-GCM with a synthetic nonce since format version 2, AES-SIV in
+version 1), in URL-safe base64 without padding. Deterministic tokens (the default) are equal
+for equal images and expiries, which lets a CDN cache them; random ones (`deterministic=False`)
+differ every time, so nobody can tell that two pages show the same address. The trade-off is
+in docs/tokens.md; the byte format, for other back ends, in docs/token-format.md.
 """
 
 from __future__ import annotations
@@ -12,22 +13,15 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import os
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from placepix.errors import PlacepixError, SpecError
 from placepix.model.spec import ImageSpec
 from placepix.url.grammar import parse_url
-from placepix.url.keys import derive
-
-_VERSION = 1
-_DETERMINISTIC, _RANDOM = 0, 1
-_NONCE_BYTES = 16
+from placepix.url.keys import TokenKeys, token_keys
+from placepix.url.sealing import NEWEST_VERSION, VERSIONS, seal, unseal
 
 
 class TokenError(PlacepixError):
@@ -55,15 +49,50 @@ class TokensDisabledError(PlacepixError):
 
 
 def seal_spec(
-    spec: ImageSpec, secret: str, *, ttl: int | None = None, deterministic: bool = True
+    spec: ImageSpec,
+    secret: str,
+    *,
+    ttl: int | None = None,
+    deterministic: bool = True,
+    version: int = NEWEST_VERSION,
 ) -> str:
     """The token for `spec`, encrypted with `secret` (the newest configured key). `ttl`
     (seconds) makes it expire; expiry times are rounded up to the minute so deterministic
-    tokens made within a minute of each other stay equal."""
+    tokens made within a minute of each other stay equal. `version` 1 is for servers that
+    do not accept version 2 yet."""
+    plaintext = token_plaintext(spec, expiry_after(ttl))
+    return seal_plaintext(
+        plaintext, token_keys(secret), version=version, deterministic=deterministic
+    )
+
+
+def expiry_after(ttl: int | None, now: float | None = None) -> int | None:
+    """The expiry of a token made `now` (default: the time) to live `ttl` seconds, in Unix
+    seconds rounded up to the minute; None for None (never expires)."""
+    if ttl is None:
+        return None
+    return math.ceil(((now if now is not None else time.time()) + ttl) / 60) * 60
+
+
+def token_plaintext(spec: ImageSpec, expires: int | None) -> bytes:
+    """What a token encrypts: the expiry (Unix seconds, or nothing), a line feed, and the
+    image's canonical URL, in UTF-8. SVG is refused."""
     refuse_svg(spec.format)
-    expires = "" if ttl is None else str(math.ceil((time.time() + ttl) / 60) * 60)
-    plaintext = f"{expires}\n{spec.canonical()}".encode()
-    return _seal(plaintext, derive(secret, "token"), deterministic)
+    return f"{'' if expires is None else expires}\n{spec.canonical()}".encode()
+
+
+def seal_plaintext(
+    plaintext: bytes,
+    keys: TokenKeys,
+    *,
+    version: int = NEWEST_VERSION,
+    deterministic: bool = True,
+    nonce: bytes | None = None,
+) -> str:
+    """The token, as it stands in a URL, for a plaintext already in the format's form
+    (`expiry\ncanonical URL`): for test vectors and tests that need an exact expiry."""
+    raw = seal(plaintext, keys, version=version, deterministic=deterministic, nonce=nonce)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def refuse_svg(fmt: str) -> None:
@@ -81,10 +110,15 @@ class OpenedToken(NamedTuple):
     expires: int | None  # Unix seconds; None: never
 
 
-def open_token(token: str, keys: Sequence[bytes], now: float | None = None) -> OpenedToken:
-    """The image inside `token`; `TokenError` unless one of `keys` (newest first) made it,
-    `TokenExpiredError` after its expiry."""
-    plaintext = _unseal(token, keys)
+def open_token(
+    token: str,
+    keys: Sequence[TokenKeys],
+    now: float | None = None,
+    versions: Collection[int] = VERSIONS,
+) -> OpenedToken:
+    """The image inside `token`; `TokenError` unless one of `keys` (newest first) made it in
+    one of the format `versions`, `TokenExpiredError` after its expiry."""
+    plaintext = _unseal(token, keys, versions)
     expires, _, url = plaintext.partition(b"\n")
     try:
         spec = parse_url(url.decode())
@@ -96,35 +130,14 @@ def open_token(token: str, keys: Sequence[bytes], now: float | None = None) -> O
     return OpenedToken(spec, expiry)
 
 
-def _seal(plaintext: bytes, key: bytes, deterministic: bool) -> str:
-    if deterministic:
-        header, nonce = bytes([_VERSION, _DETERMINISTIC]), b""
-    else:
-        header, nonce = bytes([_VERSION, _RANDOM]), os.urandom(_NONCE_BYTES)
-    sealed = AESSIV(key).encrypt(plaintext, [header, nonce] if nonce else [header])
-    return base64.urlsafe_b64encode(header + nonce + sealed).rstrip(b"=").decode()
-
-
-def _unseal(token: str, keys: Sequence[bytes]) -> bytes:
+def _unseal(token: str, keys: Sequence[TokenKeys], versions: Collection[int]) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         raise TokenError() from None
     if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != token:
         raise TokenError()  # one spelling per token: no unused bits, no padding, no other chars
-    if len(raw) < 2 or raw[0] != _VERSION or raw[1] not in (_DETERMINISTIC, _RANDOM):
+    plaintext = unseal(raw, keys, versions)
+    if plaintext is None:
         raise TokenError()
-    header = raw[:2]
-    nonce_bytes = _NONCE_BYTES if raw[1] == _RANDOM else 0
-    nonce, sealed = raw[2 : 2 + nonce_bytes], raw[2 + nonce_bytes :]
-    data = [header, nonce] if nonce_bytes else [header]
-    found: bytes | None = None
-    for key in keys:  # every key is tried, whichever matches: the time says nothing of which
-        try:
-            plaintext = AESSIV(key).decrypt(sealed, data)
-        except (InvalidTag, ValueError):
-            continue
-        found = found if found is not None else plaintext
-    if found is None:
-        raise TokenError()
-    return found
+    return plaintext

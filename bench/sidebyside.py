@@ -1,0 +1,105 @@
+"""Two versions of placepix measured side by side in one run: this checkout and another
+(`--baseline DIR`, a checkout with its own .venv, e.g. a `git worktree` of an older commit).
+
+Rounds alternate between the two, so that a noisy, shared machine weighs on both alike, and
+the report gives medians over rounds. In-process, each version renders in its own process
+against the same naive Pillow service (bench/inprocess.py, from this checkout), so their
+ratios compare; over HTTP, each version's server answers cache hits and misses with wrk, next
+to the same bare Starlette app.
+
+    python -m bench.sidebyside --baseline ../baseline [--rounds 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.http import PLACEPIX_FORM, QUIET, UNIQUE_URLS, WORKERS, unique_urls_env, wrk
+from tests.server import running_server
+
+HERE = Path(__file__).resolve().parent.parent
+# placepix is imported first, from the interpreter's own install; only then does this
+# checkout's bench code join sys.path, so that the version under test is the interpreter's.
+INPROCESS = f"""
+import json, sys
+import placepix
+sys.path.append({str(HERE)!r})
+from bench import inprocess
+print(json.dumps(inprocess.run(quick=sys.argv[1] == "quick")))
+"""
+
+
+def inprocess_rows(python: str, quick: bool) -> list[dict[str, object]]:
+    command = [python, "-c", INPROCESS, "quick" if quick else "full"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rows: list[dict[str, object]] = json.loads(output)
+    return rows
+
+
+def compare_inprocess(pythons: dict[str, str], rounds: int, quick: bool) -> list[dict[str, object]]:
+    runs: dict[str, list[list[dict[str, object]]]] = {name: [] for name in pythons}
+    for _ in range(rounds):
+        for name, python in pythons.items():
+            runs[name].append(inprocess_rows(python, quick))
+    table = []
+    for index, row in enumerate(runs["after"][0]):
+        entry: dict[str, object] = {"size": row["size"], "format": row["format"]}
+        for case in ("cold_ratio", "warm_ratio"):
+            for name in pythons:
+                values = [float(str(run[index][case])) for run in runs[name]]
+                entry[f"{case} {name}"] = round(statistics.median(values), 1)
+        table.append(entry)
+    return table
+
+
+def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dict[str, object]]:
+    hits: dict[str, list[float]] = {"bare": [], **{name: [] for name in pythons}}
+    misses: dict[str, list[float]] = {name: [] for name in pythons}
+    with (
+        running_server(QUIET, WORKERS, "bench.baseline_app:create_app") as bare,
+        running_server(QUIET, WORKERS, python=pythons["before"]) as before,
+        running_server(QUIET, WORKERS, python=pythons["after"]) as after,
+    ):
+        servers = {"before": before, "after": after}
+        for round_ in range(rounds):
+            hits["bare"].append(wrk(bare.url + "/300x200.png", seconds)["ok_rps"])
+            for name, server in servers.items():
+                hits[name].append(wrk(server.url + "/300x200.png", seconds)["ok_rps"])
+                env = unique_urls_env(PLACEPIX_FORM, "300x200", start=round_ * 1_000_000)
+                misses[name].append(wrk(server.url, seconds, UNIQUE_URLS, env)["ok_rps"])
+    bare_rps = statistics.median(hits["bare"])
+    rows: list[dict[str, object]] = [{"case": "bare Starlette, fixed bytes", "rps": bare_rps}]
+    for name in pythons:
+        hit_rps, miss_rps = statistics.median(hits[name]), statistics.median(misses[name])
+        rows.append(
+            {"case": f"{name}: one URL (hits)", "rps": hit_rps, "vs bare": hit_rps / bare_rps}
+        )
+        rows.append({"case": f"{name}: unique 300x200 PNG (misses)", "rps": miss_rps})
+    for row in rows:
+        row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.sidebyside", description=__doc__)
+    parser.add_argument("--baseline", required=True, type=Path, help="checkout with a .venv")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+    pythons = {"before": str(args.baseline / ".venv" / "bin" / "python"), "after": sys.executable}
+    from bench.__main__ import table  # the Markdown table every suite prints
+
+    print(table(compare_inprocess(pythons, args.rounds, args.quick)))
+    if not args.skip_http:
+        print()
+        print(table(compare_http(pythons, args.rounds, 3 if args.quick else 5)))
+
+
+if __name__ == "__main__":
+    main()
