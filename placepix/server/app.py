@@ -21,8 +21,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from placepix._version import __version__
 from placepix._native.libc import lower_thread_priority, map_large_blocks_apart, release_free_memory
+from placepix._version import __version__
 from placepix.caching import CachePool, RenderCache
 from placepix.codecs.encode import render_microseconds
 from placepix.errors import PlacepixError, UrlTooLongError
