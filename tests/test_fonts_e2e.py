@@ -37,6 +37,15 @@ ANCHOR_NAMES = {  # name -> family: placehold.co's, then fakeimg.pl's
 TEXT = "Hamburgefonstiv 350x200"
 
 
+@pytest.fixture(scope="module")
+def client() -> Iterator[httpx.Client]:
+    """A server of this module's own, on default settings. Not conftest's session server:
+    started this early in the run it would still be a child of pytest when
+    test_fuzz_script.py's worker discovery expects the test process to have none."""
+    with running_server() as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        yield http
+
+
 def draw(client: httpx.Client, extra: str = "", text: str = TEXT) -> Image.Image:
     response = client.get(f"/480x120/fff/000.png?text={quote(text)}{extra}")
     assert response.status_code == 200, response.text
