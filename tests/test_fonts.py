@@ -169,6 +169,16 @@ def test_aliases_and_stand_ins_name_catalogue_fonts() -> None:
     assert set(STAND_INS) <= set(ALIASES)
 
 
+def test_an_operators_own_museo_wins_over_the_stand_in(tmp_path: Path) -> None:
+    """Museo Slab isn't free to bundle, but an operator who has it can serve it as `museo`."""
+    shutil.copy(BUNDLED_DIR / "Lobster-Regular.otf", tmp_path / "Museo-Regular.otf")
+    library = FontLibrary.discover([tmp_path], system_dirs=[])
+    assert library.resolve("museo").path == tmp_path / "Museo-Regular.otf"
+    described = library.describe()
+    assert "museo" not in described["aliases"] and described["stand_ins"] == {}  # type: ignore[operator]
+    assert library.resolve("roboto-slab").family == "Roboto Slab"  # still there by its name
+
+
 def test_bad_files_in_a_font_dir_are_skipped_with_their_reasons(tmp_path: Path) -> None:
     reasons = bad_files(tmp_path)
     del reasons["Folder-Regular.ttf"]  # discovery walks into a directory, whatever its name

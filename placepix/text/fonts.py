@@ -95,9 +95,12 @@ class FontLibrary:
         return self._skipped
 
     def resolve(self, name: str | None) -> FontFile:
-        """The font for a spec's `font` (None: the default); `SpecError` listing the choices."""
-        key = ALIASES.get(name, name) if name else self.default
-        font = self._fonts.get(key)
+        """The font for a spec's `font` (None: the default); `SpecError` listing the choices.
+        A font of that very name wins over an alias: an operator who has Museo Slab and puts
+        `Museo-Regular.otf` in a font dir gets it for `museo`, not the stand-in."""
+        fonts = self._fonts
+        key = name if name in fonts else ALIASES.get(name, name) if name else self.default
+        font = fonts.get(key)
         if font is None:
             choices = ", ".join(self.names)
             if key in self._unavailable:
@@ -170,18 +173,19 @@ class FontLibrary:
         the files skipped and why (file names only: /fonts is public, paths are not); the
         fallback chain."""
         fonts = self._fonts
+        aliases = {a: name for a, name in ALIASES.items() if name in fonts and a not in fonts}
         return {
             "default": self.default,
-            "fonts": [_described(font) for _, font in sorted(fonts.items())],
-            "aliases": {alias: name for alias, name in ALIASES.items() if name in fonts},
+            "fonts": [_described(font, aliases) for _, font in sorted(fonts.items())],
+            "aliases": aliases,
             "stand_ins": {
                 alias: {
-                    "font": ALIASES[alias],
-                    "family": fonts[ALIASES[alias]].family,
+                    "font": aliases[alias],
+                    "family": fonts[aliases[alias]].family,
                     "note": note,
                 }
                 for alias, note in STAND_INS.items()
-                if ALIASES[alias] in fonts
+                if alias in aliases
             },
             "missing": list(self.missing),
             "skipped": [
@@ -231,7 +235,7 @@ class FontLibrary:
         return cls(fonts, DEFAULT_FONT, fallbacks, missing, vetting.coverage, skipped)
 
 
-def _described(font: FontFile) -> dict[str, object]:
+def _described(font: FontFile, aliases: dict[str, str]) -> dict[str, object]:
     """A font as /fonts shows it; licence, upstream and weight are unknown (None) for a file
     the operator put in a `font_dirs` directory."""
     entry = CATALOGUE.get(font.name) if font.source != "font_dirs" else None
@@ -242,7 +246,7 @@ def _described(font: FontFile) -> dict[str, object]:
         "licence": entry.licence if entry else None,
         "upstream": entry.upstream if entry else None,
         "weight": entry.weight if entry else None,
-        "aliases": sorted(alias for alias, name in ALIASES.items() if name == font.name),
+        "aliases": sorted(alias for alias, name in aliases.items() if name == font.name),
     }
 
 
