@@ -2,11 +2,13 @@
 start-up instead of a 500 (or a hung worker) on every request that reaches it.
 
 A file joins only if it is a regular, non-empty file (`stat` first: a FIFO or a device is never
-opened, a dangling symlink is named as such), it opens without blocking, its `cmap` table maps
-at least one character (its coverage, read here once for the library to keep), and FreeType
-loads it and one of its glyphs. Each check runs in a daemon thread with a time limit per file
-and one for the whole start-up, so a file on a hung mount costs at most that long and never
-blocks the process's exit. A file that fails is recorded as `Skipped` with the reason.
+opened, a dangling symlink is named as such), it opens without blocking, it is an OpenType or
+TrueType font (or collection) whose every table lies inside the file (a truncated download
+would pass the rest and draw blank glyphs), its `cmap` table maps at least one character (its
+coverage, read here once for the library to keep), and FreeType loads it and one of its
+glyphs. Each check runs in a daemon thread with a time limit per file and one for the whole
+start-up, so a file on a hung mount costs at most that long and never blocks the process's
+exit. A file that fails is recorded as `Skipped` with the reason.
 """
 
 from __future__ import annotations
