@@ -24,8 +24,6 @@ ALLOWED = {
 # The text stack being replaced by the engine on maintained bindings (issue 17) still keeps
 # these; that change empties this set.
 PENDING_TEXT_ENGINE = {
-    "placepix.text.fonts.ALIASES",
-    "placepix.text.fonts.CATALOGUE",
     "placepix.text.fonts.FACES",
     "placepix.text.freetype.libraries",
     "placepix.text.layout.LINE_MASKS",

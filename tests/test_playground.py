@@ -231,6 +231,26 @@ def test_format_and_font_come_from_info_json(playground: Playground) -> None:
     assert wait_for_preview(page, path) == (600, 400)
 
 
+def test_the_font_menu_shows_each_family_and_its_aliases(playground: Playground) -> None:
+    """Each option of the font menu names its font's family from /fonts, and the names other
+    services use for it (museo marked as a stand-in); choosing one draws with it."""
+    page = playground.page
+    text = page.evaluate("async (url) => (await fetch(url)).text()", f"{playground.base}/fonts")
+    fonts = {font["name"]: font for font in json.loads(text)["fonts"]}
+    options = page.eval_on_selector_all(
+        "#font option", "options => options.map(o => [o.value, o.textContent])"
+    )
+    assert [value for value, _ in options] == sorted(fonts)
+    for value, label in options:
+        assert label.startswith(f"{value} — {fonts[value]['family']}")
+    labels = dict(options)
+    assert labels["bebas-neue"] == "bebas-neue — Bebas Neue (also bebas)"
+    assert labels["roboto-slab"] == "roboto-slab — Roboto Slab (also museo, a stand-in)"
+    assert labels["source-sans-3"].endswith("(also source-sans, source-sans-pro)")
+    page.locator("#font").select_option("lobster")
+    assert wait_for_preview(page, "/600x400/dddddd/999999.png?font=lobster") == (600, 400)
+
+
 def test_copy_puts_the_url_on_the_clipboard(playground: Playground) -> None:
     """The Copy button writes exactly the shown absolute URL to the clipboard."""
     page = playground.page

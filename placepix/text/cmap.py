@@ -40,6 +40,12 @@ class Coverage:
     def __len__(self) -> int:
         return sum(end - start + 1 for start, end in zip(self._starts, self._ends, strict=True))
 
+    def sample(self, preferred: str = "A") -> str | None:
+        """A character the font has: `preferred` if it has it, else its first; None if empty."""
+        if ord(preferred) in self:
+            return preferred
+        return chr(self._starts[0]) if self._starts else None
+
 
 def read_coverage(path: Path, font_number: int = 0) -> Coverage:
     """The code points the font maps to a glyph other than .notdef (collections: font
@@ -47,8 +53,14 @@ def read_coverage(path: Path, font_number: int = 0) -> Coverage:
     `struct.error` or `ValueError` for files that are not fonts."""
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         # mapped, not read: the CJK collection is 20 MB, of which the cmap is a small part
-        cmap = _table(data, b"cmap", font_number)
-        return Coverage(_merge(_subtable_ranges(data, cmap)))
+        return coverage_of(data, font_number)
+
+
+def coverage_of(data: Buffer, font_number: int = 0) -> Coverage:
+    """`read_coverage` for a font already read or mapped (placepix.text.vetting opens the file
+    itself, having checked what it is); the same errors."""
+    cmap = _table(data, b"cmap", font_number)
+    return Coverage(_merge(_subtable_ranges(data, cmap)))
 
 
 def _table(data: Buffer, tag: bytes, font_number: int) -> int:

@@ -9,10 +9,11 @@ font directories (Debian's fonts-* packages; see deploy/apt-packages.txt).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,19 @@ from PIL import ImageFont
 
 from placepix.caching import SizedLRU
 from placepix.errors import SpecError
-from placepix.text.cmap import Coverage, UnsupportedCmapError, read_coverage
+from placepix.text.catalogue import (
+    ALIASES,
+    CATALOGUE,
+    COLOR_FONT_MARK,
+    LAST_FALLBACKS,
+    NOTO_SCRIPT,
+    PRIORITY_FALLBACKS,
+    STAND_INS,
+)
+from placepix.text.cmap import Coverage
+from placepix.text.vetting import RejectedFont, Skipped, Vetting, check_font
+
+log = logging.getLogger("placepix")
 
 BUNDLED_DIR = Path(__file__).parent.parent / "fonts"
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
@@ -32,47 +45,6 @@ COLOR_EMOJI_SIZE = 109  # Noto Color Emoji is a bitmap font with this one size
 FACE_CACHE_BYTES = 2 * 1024 * 1024  # Pillow faces: colour, right-to-left and mixed-script runs
 FACE_ENTRY_SHARE = 2  # faces up to 1 MiB (~850 px)
 FACE_BYTES = 300 * 1024
-
-# name -> (family, file names to look for); placehold.co's names first.
-CATALOGUE: dict[str, tuple[str, tuple[str, ...]]] = {
-    "lato": ("Lato", ("Lato-Regular.ttf",)),
-    "lora": ("Lora", ("Lora-Regular.ttf",)),
-    "montserrat": ("Montserrat", ("Montserrat-Regular.ttf",)),
-    "noto-sans": ("Noto Sans", ("NotoSans-Regular.ttf",)),
-    "open-sans": ("Open Sans", ("OpenSans-Regular.ttf",)),
-    "oswald": ("Oswald", ("Oswald-Regular.ttf",)),
-    "playfair-display": ("Playfair Display", ("PlayfairDisplay-Regular.ttf",)),
-    "poppins": ("Poppins", ("Poppins-Regular.ttf",)),
-    "pt-sans": ("PT Sans", ("PTSans-Regular.ttf", "PTS55F.ttf")),
-    "raleway": ("Raleway", ("Raleway-Regular.ttf",)),
-    "roboto": ("Roboto", ("Roboto-Regular.ttf",)),
-    "source-sans-pro": (
-        "Source Sans Pro",
-        ("SourceSansPro-Regular.ttf", "SourceSans3-Regular.ttf"),
-    ),
-    "noto-serif": ("Noto Serif", ("NotoSerif-Regular.ttf",)),
-    "dejavu-sans": ("DejaVu Sans", ("DejaVuSans.ttf",)),
-    "inter": ("Inter", ("Inter-Regular.otf", "Inter-Regular.ttf")),
-}
-ALIASES = {"noto": "noto-sans", "opensans": "open-sans", "sans": "noto-sans", "serif": "noto-serif"}
-
-# After the chosen font, characters it lacks are looked up in these, in order.
-PRIORITY_FALLBACKS = (
-    "NotoSans-Regular.ttf",
-    "NotoSansCJK-Regular.ttc",
-    "NotoSansArabic-Regular.ttf",
-    "NotoSansHebrew-Regular.ttf",
-    "NotoSansDevanagari-Regular.ttf",
-    "NotoSansThai-Regular.ttf",
-)
-NOTO_SCRIPT = re.compile(r"NotoSans[A-Z][A-Za-z]*-Regular\.ttf")
-LAST_FALLBACKS = (
-    "NotoColorEmoji.ttf",
-    "DejaVuSans.ttf",
-    "NotoSansSymbols-Regular.ttf",
-    "NotoSansSymbols2-Regular.ttf",
-    "NotoSansMath-Regular.ttf",
-)
 
 
 @dataclass(frozen=True)
@@ -87,7 +59,9 @@ class FontFile:
 
 
 class FontLibrary:
-    """The fonts one instance offers by name, plus the fallback chain."""
+    """The fonts one instance offers by name, plus the fallback chain. Built by `discover()`
+    from files that passed `placepix.text.vetting`'s checks, whose coverage it keeps; a font
+    that fails later, while drawing, is taken out with `discard()`."""
 
     def __init__(
         self,
@@ -95,14 +69,18 @@ class FontLibrary:
         default: str = DEFAULT_FONT,
         fallbacks: Sequence[FontFile] = (),
         missing: Sequence[str] = (),
+        coverage: Mapping[Path, Coverage] | None = None,
+        skipped: Sequence[Skipped] = (),
     ) -> None:
         if default not in fonts:
             raise ValueError(f"default font {default!r} is not in the library")
-        self._fonts = fonts
+        self._fonts = dict(fonts)
         self.default = default
         self.fallbacks = tuple(fallbacks)
         self.missing = tuple(missing)
-        self._coverage: dict[Path, Coverage] = {}
+        self._coverage: dict[Path, Coverage] = dict(coverage or {})
+        self._skipped: tuple[Skipped, ...] = tuple(skipped)
+        self._unavailable: dict[str, str] = {}  # name -> why, for names discarded while serving
         self._fingerprint: str | None = None
         self._lock = threading.Lock()
 
@@ -110,12 +88,26 @@ class FontLibrary:
     def names(self) -> list[str]:
         return sorted(self._fonts)
 
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Font files left out, with the reason: at start-up, or discarded while serving."""
+        return self._skipped
+
     def resolve(self, name: str | None) -> FontFile:
-        """The font for a spec's `font` (None: the default); `SpecError` listing the choices."""
-        key = ALIASES.get(name, name) if name else self.default
-        font = self._fonts.get(key)
+        """The font for a spec's `font` (None: the default); `SpecError` listing the choices.
+        A font of that very name wins over an alias: an operator who has Museo Slab and puts
+        `Museo-Regular.otf` in a font dir gets it for `museo`, not the stand-in."""
+        fonts = self._fonts
+        key = name if name in fonts else ALIASES.get(name, name) if name else self.default
+        font = fonts.get(key)
         if font is None:
-            raise SpecError(f"unknown font {name!r}; choose one of {', '.join(self.names)}")
+            choices = ", ".join(self.names)
+            if key in self._unavailable:
+                raise SpecError(
+                    f"font {name!r} is unavailable: its file failed to draw; "
+                    f"choose one of {choices}"
+                )
+            raise SpecError(f"unknown font {name!r}; choose one of {choices}")
         return font
 
     def font_for(self, char: str, primary: FontFile) -> FontFile:
@@ -129,16 +121,37 @@ class FontLibrary:
         return primary  # nobody has it: the primary font's "missing glyph" box
 
     def coverage(self, font: FontFile) -> Coverage:
-        """The code points `font` has glyphs for, read once from its cmap."""
+        """The code points `font` has glyphs for, read once from its cmap (by `discover()`, or
+        here for a library built by hand; a file that fails the checks then is discarded)."""
         cached = self._coverage.get(font.path)
         if cached is None:
             try:
-                cached = read_coverage(font.path)
-            except UnsupportedCmapError:
-                cached = Coverage([])  # no Unicode subtable we read: never a fallback
+                cached = check_font(font.path, COLOR_EMOJI_SIZE if font.color else 0)
+            except RejectedFont as rejected:
+                self.discard(font, str(rejected))
+                cached = Coverage([])
             with self._lock:
                 self._coverage[font.path] = cached
         return cached
+
+    def discard(self, font: FontFile, reason: str) -> bool:
+        """Take `font`'s file out of the library (every name and the fallback chain), because
+        it failed to load or draw: reported like a file skipped at start-up (one log line,
+        listed in `describe()`), so one bad file fails one request, not every request.
+        Thread-safe, and idempotent. The default font is never taken out (the library can't
+        draw without it): False then, and when the file was already out."""
+        with self._lock:
+            in_use = font.path in {f.path for f in (*self._fonts.values(), *self.fallbacks)}
+            if not in_use or self._fonts[self.default].path == font.path:
+                return False
+            gone = {name for name, f in self._fonts.items() if f.path == font.path}
+            self._fonts = {n: f for n, f in self._fonts.items() if n not in gone}
+            self.fallbacks = tuple(f for f in self.fallbacks if f.path != font.path)
+            self._unavailable.update(dict.fromkeys(gone, reason))
+            self._skipped = (*self._skipped, Skipped(font.path, font.source, reason, "render"))
+            self._fingerprint = None  # what renders changed
+        log.warning("font discarded: %s (%s): %s", font.path, font.source, reason)
+        return True
 
     def face(self, font: FontFile, size: int) -> ImageFont.FreeTypeFont:
         """A cached face; colour bitmap fonts only come in COLOR_EMOJI_SIZE (callers scale)."""
@@ -154,24 +167,45 @@ class FontLibrary:
         return self._fingerprint
 
     def describe(self) -> dict[str, object]:
-        """What GET /fonts shows."""
+        """What GET /fonts shows: each name with its family, where this instance found it, its
+        licence and upstream source; aliases and stand-ins; the names whose files are missing;
+        the files skipped and why (file names only: /fonts is public, paths are not); the
+        fallback chain."""
+        fonts = self._fonts
+        aliases = {a: name for a, name in ALIASES.items() if name in fonts and a not in fonts}
         return {
             "default": self.default,
-            "fonts": [
-                {"name": f.name, "family": f.family, "source": f.source}
-                for _, f in sorted(self._fonts.items())
-            ],
+            "fonts": [_described(font, aliases) for _, font in sorted(fonts.items())],
+            "aliases": aliases,
+            "stand_ins": {
+                alias: {
+                    "font": aliases[alias],
+                    "family": fonts[aliases[alias]].family,
+                    "note": note,
+                }
+                for alias, note in STAND_INS.items()
+                if alias in aliases
+            },
             "missing": list(self.missing),
-            "aliases": ALIASES,
+            "skipped": [
+                {"file": s.path.name, "source": s.source, "reason": s.reason, "stage": s.stage}
+                for s in self._skipped
+            ],
             "fallback": [f.family for f in self.fallbacks],
             "color_emoji": any(f.color for f in self.fallbacks),
         }
 
     @classmethod
     def discover(
-        cls, font_dirs: Sequence[Path] = (), system_dirs: Sequence[Path] = SYSTEM_FONT_DIRS
+        cls,
+        font_dirs: Sequence[Path] = (),
+        system_dirs: Sequence[Path] = SYSTEM_FONT_DIRS,
+        vetting: Vetting | None = None,
     ) -> FontLibrary:
-        """Build the library from the bundled fonts, `font_dirs` and the system directories."""
+        """Build the library from the bundled fonts, `font_dirs` and the system directories.
+        Only files that pass `vetting`'s checks join (placepix.text.vetting); the others are
+        logged once and listed under `skipped`."""
+        vetting = vetting or Vetting()
         found = _index(
             [(BUNDLED_DIR, "bundled")]
             + [(d, "font_dirs") for d in font_dirs]
@@ -179,17 +213,40 @@ class FontLibrary:
         )
         fonts: dict[str, FontFile] = {}
         missing = []
-        for name, (family, files) in CATALOGUE.items():
-            hit = next((found[f] for f in files if f in found), None)
+        for name, entry in CATALOGUE.items():
+            hits = (found[f] for f in entry.files if f in found)
+            hit = next((h for h in hits if vetting.accept(*h)), None)
             if hit is None:
                 missing.append(name)
             else:
-                fonts[name] = FontFile(name, hit[0], family, hit[1])
+                fonts[name] = FontFile(name, hit[0], entry.family, hit[1])
         for directory in font_dirs:  # every other font an operator adds gets a name too
             for path in _font_files(directory):
                 name = _name_from_file(path.stem)
-                fonts.setdefault(name, FontFile(name, path, path.stem, "font_dirs"))
-        return cls(fonts, DEFAULT_FONT, _fallbacks(found), missing)
+                if name not in fonts and vetting.accept(path, "font_dirs"):
+                    fonts[name] = FontFile(name, path, path.stem, "font_dirs")
+        fallbacks = [
+            font
+            for font in _fallbacks(found)
+            if vetting.accept(font.path, font.source, COLOR_EMOJI_SIZE if font.color else 0)
+        ]
+        skipped = list(vetting.skipped.values())
+        return cls(fonts, DEFAULT_FONT, fallbacks, missing, vetting.coverage, skipped)
+
+
+def _described(font: FontFile, aliases: dict[str, str]) -> dict[str, object]:
+    """A font as /fonts shows it; licence, upstream and weight are unknown (None) for a file
+    the operator put in a `font_dirs` directory."""
+    entry = CATALOGUE.get(font.name) if font.source != "font_dirs" else None
+    return {
+        "name": font.name,
+        "family": font.family,
+        "source": font.source,
+        "licence": entry.licence if entry else None,
+        "upstream": entry.upstream if entry else None,
+        "weight": entry.weight if entry else None,
+        "aliases": sorted(alias for alias, name in aliases.items() if name == font.name),
+    }
 
 
 def _fallbacks(found: dict[str, tuple[Path, str]]) -> list[FontFile]:
@@ -200,14 +257,14 @@ def _fallbacks(found: dict[str, tuple[Path, str]]) -> list[FontFile]:
     for file_name in chain:
         path, source = found[file_name]
         family = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", Path(file_name).stem.split("-")[0])
-        result.append(
-            FontFile(_name_from_file(path.stem), path, family, source, "ColorEmoji" in file_name)
-        )
+        color = COLOR_FONT_MARK in file_name
+        result.append(FontFile(_name_from_file(path.stem), path, family, source, color))
     return result
 
 
 def _index(directories: Iterable[tuple[Path, str]]) -> dict[str, tuple[Path, str]]:
-    """file name -> (path, source); the first directory that has a file name wins."""
+    """file name -> (path, source); the first directory that has a file name wins. Lists
+    directories only: no file is opened here."""
     found: dict[str, tuple[Path, str]] = {}
     for directory, source in directories:
         for path in _font_files(directory):

@@ -30,13 +30,14 @@
   // ---- start --------------------------------------------------------------------------------
 
   async function start() {
+    const fontLabels = loadFontLabels(); // in parallel with /info.json
     info = await loadInfo();
     showInstance();
     if (info.require_signature) {
       showLocked();
       return; // unsigned URLs would all be refused: offer none
     }
-    fillSelect($("font"), info.fonts, info.default_font);
+    fillSelect($("font"), info.fonts, info.default_font, await fontLabels);
     fillSelect($("format"), info.formats, info.default_format);
     wireForm();
     $("playground").hidden = false;
@@ -65,9 +66,27 @@
     }
   }
 
-  function fillSelect(select, values, selected) {
+  /** "name — Family (also alias, …)" for each font in /fonts; none if it cannot be read (the
+   * menu then shows the names alone). A stand-in alias (museo) says so. */
+  async function loadFontLabels() {
+    try {
+      const response = await fetch("/fonts", { headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const described = await response.json();
+      const standIns = described.stand_ins || {};
+      return Object.fromEntries(described.fonts.map((font) => {
+        const aliases = (font.aliases || []).map((alias) => (alias in standIns ? `${alias}, a stand-in` : alias));
+        const also = aliases.length ? ` (also ${aliases.join(", ")})` : "";
+        return [font.name, `${font.name} — ${font.family}${also}`];
+      }));
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function fillSelect(select, values, selected, labels = {}) {
     select.replaceChildren(
-      ...values.map((value) => new Option(value, value, value === selected, value === selected)),
+      ...values.map((value) => new Option(labels[value] || value, value, value === selected, value === selected)),
     );
   }
 
