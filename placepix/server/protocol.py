@@ -1,12 +1,20 @@
-"""uvicorn's HTTP protocol (httptools) with three limits it lacks, against slow or huge requests.
+"""uvicorn's HTTP protocol (httptools) with the limits it lacks, against slow or huge requests.
 
 uvicorn times out idle keep-alive connections but not a request whose headers never finish, nor
 an answer the client never reads, and httptools accepts headers of any size. A client sending
 headers slowly (slowloris) or endlessly would hold a connection and memory for ever; one that
-stops reading would hold its answer in the worker's memory for ever. Here each request must
-complete its headers within `header_timeout` seconds and `max_header_bytes` bytes, or the
-connection is closed (with 431 for too many bytes); and a connection whose client reads none of
-its pending answer for `send_timeout` seconds is dropped, as nginx's `send_timeout` does.
+stops reading would hold its answer in the worker's memory for ever. Here:
+
+- the bytes of a request's headers count from the first byte after the previous request's
+  headers, pipelined or not, and must stay within `max_header_bytes` (else 431; when answers
+  are under way, they are finished and the connection closed); they must be complete `header_timeout` seconds after the
+  connection opened or the previous answer went out;
+- reading pauses while a request is in flight, so a client can't pile up bytes behind it (at
+  most one read, 256 KiB, is parsed past the headers; requests pipelined in it count their
+  headers against `max_header_bytes` too);
+- a connection whose client reads none of its pending answer for `send_timeout` seconds is
+  dropped, as nginx's `send_timeout` does.
+
 `placepix serve` selects this protocol.
 """
 
@@ -34,13 +42,23 @@ def _limits() -> tuple[float, int, float]:
     return float(settings.header_timeout), settings.max_header_bytes, float(settings.send_timeout)
 
 
+PIPELINED_REQUEST_BYTES = 512  # what a queued request costs besides its headers (its objects)
+
+
+class PipelineOverrun(Exception):
+    """Raised from a parser callback: requests queued behind the one in flight passed
+    `max_header_bytes` (httptools turns it into a parser error, uvicorn into `send_400_response`)."""
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.header_timeout, self.max_header_bytes, self.send_timeout = _limits()
         self._watchdog: asyncio.TimerHandle | None = None
-        self._waiting_since: float | None = None  # when the current request's headers began
-        self._header_bytes: int | None = 0  # None once the current request's headers are in
+        self._waiting_since: float | None = None  # since when the next request's headers are due
+        self._header_bytes = 0  # bytes received since the previous request's headers ended
+        self._queued_bytes = 0  # headers of requests parsed while another was in flight
+        self._reading_done = False  # refused: answer what was read, then close
         self._unsent = 0  # bytes waiting in the transport at the last check
         self._sent_since_check = False  # the transport drained below its low-water mark
         self._last_progress = 0.0  # when the client last read some of its answer
@@ -56,22 +74,54 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._header_bytes is not None:
-            self._header_bytes += len(data)
-            if self._header_bytes > self.max_header_bytes:
-                self._refuse_headers()
-                return
+        if self._reading_done:
+            return  # refused: nothing more of this connection is read
+        self._header_bytes += len(data)
+        if self._header_bytes > self.max_header_bytes:
+            self._refuse_headers()
+            return
         super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._count_queued(PIPELINED_REQUEST_BYTES)
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        self._count_queued(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        super().on_header(name, value)
+        self._count_queued(len(name) + len(value) + 4)
+
+    def on_body(self, body: bytes) -> None:
+        self._header_bytes -= len(body)  # a body is bounded by uvicorn's flow control instead
+        super().on_body(body)
 
     def on_headers_complete(self) -> None:
         self._waiting_since = None
-        self._header_bytes = None
+        self._header_bytes = 0  # the next request's headers count from here
         super().on_headers_complete()
+        self.flow.pause_reading()  # until this answer is out (uvicorn resumes it then)
 
     def on_response_complete(self) -> None:
-        self._waiting_since = self.loop.time()  # the next request's headers may begin now
-        self._header_bytes = 0
+        self._waiting_since = self.loop.time()  # the next request's headers are due from now
+        if not self.pipeline:
+            self._queued_bytes = 0
         super().on_response_complete()
+
+    def _in_flight(self) -> bool:
+        """Whether a request is being answered on this connection."""
+        return self.cycle is not None and not self.cycle.response_complete
+
+    def _count_queued(self, size: int) -> None:
+        """Count a piece of a request parsed while another is in flight (pipelined in the read
+        that completed that one's headers): such requests wait in memory, so their headers
+        together are held to `max_header_bytes`."""
+        if self._in_flight():
+            self._queued_bytes += size
+            if self._queued_bytes > self.max_header_bytes:
+                raise PipelineOverrun()
 
     def pause_writing(self) -> None:
         super().pause_writing()
@@ -139,10 +189,16 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse_headers(self) -> None:
         self._refuse(431, "Request Header Fields Too Large", "request headers too large")
-        self._header_bytes = None
 
     def _refuse(self, status: int, reason: str, message: str) -> None:
-        """A plain-text error that no cache keeps, then close: the request can't be read."""
+        """A plain-text error that no cache keeps, then close: the request can't be read. While
+        requests are being answered an error can't go in front of their answers: those are
+        finished, then the connection is closed."""
+        self._reading_done = True
+        self.flow.pause_reading()
+        if self._in_flight():
+            self.cycle.keep_alive = False  # the last request read: close once it is answered
+            return
         body = message.encode() + b"\n"
         head = (
             f"HTTP/1.1 {status} {reason}\r\n"

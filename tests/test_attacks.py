@@ -1,0 +1,45 @@
+"""The attack scripts of issue 18 against a real two-worker server, each with its threshold, and
+each script's own checks shown to fail on what they guard (so a passing run means something)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import attack_pipelined_headers as headers
+
+pytestmark = pytest.mark.stress
+
+ROOT = Path(__file__).parent.parent
+MB = 1 << 20
+
+
+def run_script(name: str, *args: str, timeout: float = 240) -> str:
+    """Run scripts/NAME.py with ARGS; its report, after checking that it passed."""
+    command = [sys.executable, str(ROOT / "scripts" / f"{name}.py"), *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith("passed"), result.stdout
+    return result.stdout
+
+
+def test_headers_piled_behind_an_unread_answer_cost_no_memory() -> None:
+    """Row 1: worker RSS within 20 MB of what it was with the big answer waiting."""
+    report = run_script("attack_pipelined_headers", "--workers", "2")
+    assert "the server stopped reading" in report or "the server closed it" in report
+
+
+@pytest.mark.parametrize(
+    ("growth_mb", "started", "healthz", "status"),
+    [(2, True, True, 0), (25, True, True, 1), (2, False, True, 1), (2, True, False, 1)],
+)
+def test_the_headers_attack_fails_on_what_it_guards(
+    growth_mb: int, started: bool, healthz: bool, status: int
+) -> None:
+    outcome = headers.Outcome(answer_started=started, sent=MB, seconds=1.0, healthz=healthz)
+    outcome.before = {1: 80 * MB, 2: 60 * MB}
+    outcome.peak = {1: (80 + growth_mb) * MB, 2: 60 * MB}
+    assert headers.report(outcome, headers.arguments([])) == status
