@@ -19,8 +19,11 @@ from placepix.model.spec import ImageSpec
 from placepix.text.layout import TextLayout
 
 SMALL_RENDER_BYTES = 16 * 1024 * 1024  # below this worst case, no layout is made to estimate
-INLINE_TEXT_PIXELS = 250_000  # canvases this small draw a short text in well under a millisecond
-INLINE_TEXT_CHARACTERS = 64  # ...when it has at most this many characters
+INLINE_LABEL_PIXELS = 250_000  # canvases this small draw their size label in about a millisecond
+# Composing a canvas in full colour (colour glyphs: emoji) and encoding it, per pixel: 15 (JPEG,
+# BMP) to 150 ns (GIF quantizes it), measured from prepared rasters at 500² and 1000²
+# (1825x1825 PNG with an emoji: ~0.3-0.6 s), against 0.01-3 for text in one colour.
+COLOUR_CANVAS_NS = 150.0
 
 
 class RenderCost(NamedTuple):
@@ -71,9 +74,13 @@ def cost_of(fmt: str, *, banded: bool = True) -> RenderCost:
     return COSTS[fmt] if banded else PILLOW_COSTS.get(fmt, COSTS[fmt])
 
 
-def render_microseconds(fmt: str, pixels: int, *, banded: bool = True) -> float:
-    """About how long a render of `pixels` in `fmt` takes when its text was seen before."""
-    return pixels * cost_of(fmt, banded=banded).ns / 1000
+def render_microseconds(
+    fmt: str, pixels: int, *, banded: bool = True, colour_glyphs: bool = False
+) -> float:
+    """About how long a render of `pixels` in `fmt` takes when its text was seen before (its
+    raster prepared); with colour glyphs the canvas is composed in full colour first."""
+    ns = cost_of(fmt, banded=banded).ns
+    return pixels * (max(ns, COLOUR_CANVAS_NS) if colour_glyphs else ns) / 1000
 
 
 def working_memory(
@@ -140,10 +147,13 @@ def text_box_pixels(layout: TextLayout, canvas: tuple[int, int]) -> int:
 
 def is_cheap_text(spec: ImageSpec) -> bool:
     """Whether drawing the text of `spec` is cheap by construction, whatever the caches hold:
-    a short text on a small canvas (its glyphs can't be large), without distortion."""
+    the size label (digits and a ×, fitted to the canvas: its glyphs can't be large) on a small
+    canvas. Any other text may need new glyphs of any script or size, colour glyphs or long
+    layouts (a new line of emoji on 500x500: ~150 ms), so it is drawn in a render thread;
+    once its raster is prepared, a new colour of it may be cheap again (Renderer)."""
     pixels = spec.pixel_width * spec.pixel_height
-    short = len(spec.display_text) <= INLINE_TEXT_CHARACTERS
-    return pixels <= INLINE_TEXT_PIXELS and short and not spec.distort
+    label = spec.text is None and spec.font_size is None and not spec.distort
+    return label and pixels <= INLINE_LABEL_PIXELS
 
 
 def too_large(spec: ImageSpec, needed: int, budget: int, kind: str) -> LimitError:

@@ -52,7 +52,7 @@ CODEC_FEATURES = ("jpg", "zlib", "webp", "avif", "libtiff", "freetype2", "harfbu
 class Plan:
     """A checked spec and what rendering it will cost. `memory` is an upper estimate in bytes
     (the worst case for the canvas until `exact`); `inline` says the render is cheap by
-    construction (a short text on a small canvas), whatever the caches hold."""
+    construction (the size label on a small canvas), whatever the caches hold."""
 
     spec: ImageSpec
     font: FontFile
@@ -136,18 +136,38 @@ class Renderer:
             raise budget.too_large(spec, needed, self.limits.max_render_memory, kind)
         return replace(plan, memory=needed, exact=True)
 
-    def may_run_inline(self, plan: Plan) -> bool:
-        """Whether `plan` is cheap now: by construction, or because its text is prepared."""
+    def execute_inline(self, plan: Plan) -> bytes | None:
+        """The bytes of `plan` if making them is cheap now, else None (render it in a thread):
+        cheap by construction (`plan.inline`), or its text's raster is prepared and encoding it
+        takes under `inline_render_us` by the estimate (colour glyphs count a full-colour
+        canvas). Distorted text and SVG need a layout, so they are never cheap that way."""
         if plan.inline:
-            return True
-        return plan.microseconds <= self.inline_render_us and (
-            self.prepared.get(self._prepared_key(plan.spec)) is not None
+            return self.execute(plan)
+        spec = plan.spec
+        if spec.distort or spec.format == "svg":
+            return None
+        prepared = self.prepared.get(self._prepared_key(spec))
+        if prepared is None:
+            return None
+        microseconds = budget.render_microseconds(
+            spec.format,
+            spec.pixel_width * spec.pixel_height,
+            banded=self.encoder.banded(spec.format),
+            colour_glyphs=prepared.raster.color is not None,
         )
+        if microseconds > self.inline_render_us:
+            return None
+        return self._encode(spec, prepared)
 
     def execute(self, plan: Plan) -> bytes:
         """The encoded image of a plan (checks were made by `plan` and `refine`)."""
         spec = plan.spec
         size = (spec.pixel_width, spec.pixel_height)
+        if spec.format != "svg" and not spec.distort:  # no layout needed once it is prepared
+            prepared = self.prepared.get(self._prepared_key(spec))
+            if prepared is None:
+                prepared = self._prepared(spec, self.lay_out(spec))
+            return self._encode(spec, prepared)
         layout = self.lay_out(spec)
         if spec.format == "svg":
             return write_svg(
@@ -159,13 +179,14 @@ class Renderer:
                 families=layout.families,
                 align=layout.align,
             )
-        if spec.distort:
-            raster = self.text.rasterize(layout, size)
-            boxes = self.text.glyph_boxes(layout)
-            glyphs = distort_text(raster, boxes, size, layout.font_size, spec.canonical())
-            colours = (spec.background, spec.foreground)
-            return self.encoder.encode_text(size, *colours, glyphs, spec.format)
-        text = self._prepared(spec, layout)
+        raster = self.text.rasterize(layout, size)  # distorted: drawn anew every time
+        boxes = self.text.glyph_boxes(layout)
+        glyphs = distort_text(raster, boxes, size, layout.font_size, spec.canonical())
+        colours = (spec.background, spec.foreground)
+        return self.encoder.encode_text(size, *colours, glyphs, spec.format)
+
+    def _encode(self, spec: ImageSpec, text: PreparedText) -> bytes:
+        size = (spec.pixel_width, spec.pixel_height)
         return self.encoder.encode_text(
             size, spec.background, spec.foreground, text.raster, spec.format, text.png_indices
         )
@@ -206,13 +227,11 @@ class Renderer:
         self.prepared.clear()
 
     def _prepared(self, spec: ImageSpec, layout: TextLayout) -> PreparedText:
-        key = self._prepared_key(spec)
-        prepared = self.prepared.get(key)
-        if prepared is None:
-            size = (spec.pixel_width, spec.pixel_height)
-            raster = self.text.rasterize(layout, size)
-            prepared = PreparedText(raster, size, self.encoder.png.index_chunk)
-            self.prepared.put(key, prepared)
+        """Rasterise `layout` for `spec` and keep it (colours and format don't change it)."""
+        size = (spec.pixel_width, spec.pixel_height)
+        raster = self.text.rasterize(layout, size)
+        prepared = PreparedText(raster, size, self.encoder.png.index_chunk)
+        self.prepared.put(self._prepared_key(spec), prepared)
         return prepared
 
     def _prepared_key(self, spec: ImageSpec) -> tuple[object, ...]:

@@ -139,9 +139,10 @@ def report(outcome: Outcome, args: argparse.Namespace) -> int:
     problems = []
     growth = {pid: outcome.peak.get(pid, rss) - rss for pid, rss in outcome.before.items()}
     for pid, rss in sorted(outcome.before.items()):
+        peak = outcome.peak.get(pid, rss)
         print(
             f"worker {pid}: RSS {rss / MB:.0f} MB with the big answer waiting, peak "
-            f"{outcome.peak.get(pid, rss) / MB:.0f} MB during the headers (+{growth[pid] / MB:.1f} MB)"
+            f"{peak / MB:.0f} MB during the headers (+{growth[pid] / MB:.1f} MB)"
         )
     worst = max(growth.values(), default=0)
     print(f"largest growth: {worst / MB:.1f} MB (threshold {args.max_growth_mb:g} MB)")

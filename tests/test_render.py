@@ -148,7 +148,8 @@ def test_a_render_that_would_need_more_than_the_memory_budget_is_refused() -> No
 def test_plans_are_cheap_and_execute_renders_them() -> None:
     renderer = Renderer()
     plan = renderer.plan("300x200.gif?text=planned")
-    assert plan.exact and plan.inline and plan.memory > 0
+    assert plan.exact and not plan.inline and plan.memory > 0  # text: not cheap by construction
+    assert renderer.plan("300x200.gif").inline  # the size label on a small canvas is
     assert not renderer.images.current_bytes and not renderer.prepared.current_bytes
     assert decode(renderer.execute(plan)).size == (300, 200)
     large = renderer.plan("3000x3000.png?text=" + "word+" * 40)
@@ -163,3 +164,31 @@ def test_two_renderers_share_nothing() -> None:
     first.render("123x45.png?text=only+in+the+first")
     assert first.images.current_bytes and first.prepared.current_bytes
     assert not second.images.current_bytes and not second.prepared.current_bytes
+
+
+def test_only_cheap_renders_run_inline() -> None:
+    """execute_inline makes the size label on a small canvas, and new colours of a text whose
+    raster is prepared when that encodes quickly; anything else is None (a render thread's)."""
+    renderer = Renderer()
+    assert decode(renderer.execute_inline(renderer.plan("300x200.png")) or b"").size == (300, 200)
+    text = "1200x800/000/fff.png?text=Hello+there"
+    assert renderer.execute_inline(renderer.plan(text)) is None  # new text: glyphs, layout
+    renderer.execute(renderer.plan(text))  # its raster is prepared now
+    again = renderer.execute_inline(renderer.plan(text.replace("000", "123")))
+    assert again is not None and decode(again).size == (1200, 800)
+    svg, distorted = text.replace(".png", ".svg"), text.replace("000", "321") + "&distort=1"
+    assert renderer.execute_inline(renderer.plan(svg)) is None  # SVG is a layout
+    assert renderer.execute_inline(renderer.plan(distorted)) is None  # drawn anew every time
+
+
+def test_colour_glyphs_on_a_large_canvas_never_run_inline() -> None:
+    """One emoji on 1825x1825: its canvas is composed in full colour (~0.3-0.6 s) even when the
+    raster is prepared, so new colours of it go to a render thread (issue 18, row 2)."""
+    renderer = Renderer()
+    url = "1825x1825/000/fff.png?text=%F0%9F%98%80+" + "a%D5%B9" * 16
+    renderer.execute(renderer.plan(url))
+    assert renderer.prepared.get(renderer._prepared_key(renderer.plan(url).spec)) is not None
+    assert renderer.execute_inline(renderer.plan(url.replace("000", "123"))) is None
+    small = "60x40/000/fff.png?text=%F0%9F%98%80"
+    renderer.execute(renderer.plan(small))
+    assert renderer.execute_inline(renderer.plan(small.replace("000", "123"))) is not None

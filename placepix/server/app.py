@@ -29,6 +29,7 @@ from placepix.render import Renderer
 from placepix.server import metrics
 from placepix.server.access import AccessMiddleware
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
+from placepix.server.looplag import LoopLagWatch
 from placepix.server.pool import RenderPool
 from placepix.server.responses import error_response
 from placepix.server.settings import Settings, renderer_for
@@ -80,10 +81,12 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         flusher = asyncio.create_task(tally.flush_every_second())
+        lag_watch = asyncio.create_task(LoopLagWatch().run())
         try:
             yield
         finally:
             flusher.cancel()
+            lag_watch.cancel()
 
     app = Starlette(
         lifespan=lifespan,

@@ -7,8 +7,8 @@ stops reading would hold its answer in the worker's memory for ever. Here:
 
 - the bytes of a request's headers count from the first byte after the previous request's
   headers, pipelined or not, and must stay within `max_header_bytes` (else 431; when answers
-  are under way, they are finished and the connection closed); they must be complete `header_timeout` seconds after the
-  connection opened or the previous answer went out;
+  are under way, they are finished and the connection closed); the headers must be complete
+  `header_timeout` seconds after the connection opened or the previous answer went out;
 - reading pauses while a request is in flight, so a client can't pile up bytes behind it (at
   most one read, 256 KiB, is parsed past the headers; requests pipelined in it count their
   headers against `max_header_bytes` too);
@@ -47,7 +47,7 @@ PIPELINED_REQUEST_BYTES = 512  # what a queued request costs besides its headers
 
 class PipelineOverrun(Exception):
     """Raised from a parser callback: requests queued behind the one in flight passed
-    `max_header_bytes` (httptools turns it into a parser error, uvicorn into `send_400_response`)."""
+    `max_header_bytes` (httptools makes it a parser error, uvicorn calls `send_400_response`)."""
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):

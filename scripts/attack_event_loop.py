@@ -1,0 +1,213 @@
+"""Renders on the event loop (issue 18, row 2): start a placepix server on 127.0.0.1; four
+connections ask, back to back, for `/1825x1825/{new colour}/000.png` with one emoji and a line
+of `aչ` pairs (its raster is kept after the first render, and 1825² PNG was judged cheap by its
+pixel count, so each new colour was drawn on the event loop: ~0.6 s a render), while a probe
+times a cached `/300x200.png` every 20 ms and `/healthz` every 100 ms, each on a new connection
+(as a load balancer's probe), so both workers are measured.
+
+    python scripts/attack_event_loop.py --workers 2 --seconds 15
+
+Exit status 1 if the cached request's p99 passes --max-cached-p99-ms (50), any /healthz takes
+longer than --max-healthz-ms (100), a probe fails, an attack answer is neither 200 nor 503, or
+the server logs an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts._load import NETWORK_ERRORS, Connection, machine, percentile, server_errors
+from tests.server import running_server
+
+CACHED = b"/300x200.png"
+HEALTHZ = b"/healthz"
+
+
+def attack_text(lines: int) -> str:
+    """One emoji, then `lines` lines of sixteen `aչ` pairs."""
+    return "😀" + "|".join(["aչ" * 16] * lines)
+
+
+@dataclass
+class Tally:
+    attack: Counter[int] = field(default_factory=Counter)
+    attack_seconds: list[float] = field(default_factory=list)
+    cached: list[float] = field(default_factory=list)
+    healthz: list[float] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+
+
+async def attacker(
+    address: tuple[str, int],
+    text: str,
+    numbers: itertools.count[int],
+    deadline: float,
+    tally: Tally,
+) -> None:
+    """New colours of one text, back to back, on one keep-alive connection."""
+    connection = Connection(*address, timeout=60)
+    while time.monotonic() < deadline:
+        colour = f"{next(numbers) * 2654435761 % 0xFFFFFF:06x}"
+        target = f"/1825x1825/{colour}/000.png?text={quote(text)}"
+        try:
+            answer = await connection.request(target.encode())
+        except NETWORK_ERRORS as error:
+            tally.failures[f"attack: {type(error).__name__}"] += 1
+            connection.close()
+            continue
+        tally.attack[answer.status] += 1
+        tally.attack_seconds.append(answer.seconds)
+        if answer.status not in (200, 503):
+            tally.failures[f"attack: {answer.status} {answer.body[:60]!r}"] += 1
+    connection.close()
+
+
+async def probe(
+    address: tuple[str, int], target: bytes, every: float, times: list[float], stop: asyncio.Event,
+    tally: Tally,
+) -> None:  # fmt: skip
+    """`target` on a new connection every `every` seconds, timed, until stopped."""
+    while not stop.is_set():
+        connection = Connection(*address, timeout=10)
+        started = time.perf_counter()
+        try:
+            answer = await connection.request(target)
+        except NETWORK_ERRORS as error:
+            tally.failures[f"{target.decode()}: {type(error).__name__}"] += 1
+        else:
+            times.append(time.perf_counter() - started)  # connecting included
+            if answer.status != 200:
+                tally.failures[f"{target.decode()}: {answer.status}"] += 1
+        finally:
+            connection.close()
+        await asyncio.sleep(every)
+
+
+async def run(address: tuple[str, int], args: argparse.Namespace) -> Tally:
+    tally = Tally()
+    for _ in range(16):  # the cached image in both workers' caches (new connections spread)
+        connection = Connection(*address, timeout=30)
+        await connection.request(CACHED)
+        connection.close()
+    stop = asyncio.Event()
+    probes = [
+        asyncio.create_task(probe(address, CACHED, 0.02, tally.cached, stop, tally)),
+        asyncio.create_task(probe(address, HEALTHZ, 0.1, tally.healthz, stop, tally)),
+    ]
+    deadline = time.monotonic() + args.seconds
+    numbers = itertools.count(1)
+    text = attack_text(args.lines)
+    await asyncio.gather(
+        *(attacker(address, text, numbers, deadline, tally) for _ in range(args.connections))
+    )
+    stop.set()
+    await asyncio.gather(*probes)
+    return tally
+
+
+def report(tally: Tally, lag: Lag | None, log_errors: list[str], args: argparse.Namespace) -> int:
+    print(
+        f"# attack_event_loop: {args.connections} connections, {args.seconds:g} s, "
+        f"{args.workers} workers; {machine()}"
+    )
+    statuses = ", ".join(f"{n}×{status}" for status, n in sorted(tally.attack.items()))
+    renders = [1000 * s for s in tally.attack_seconds]
+    print(
+        f"attack 1825x1825 png, emoji + {args.lines} line(s) of aչ: {statuses or 'none'}; "
+        f"p50 {percentile(renders, 0.5):.0f} ms, max {max(renders, default=0):.0f} ms"
+    )
+    problems = [f"{problem} (×{n})" for problem, n in tally.failures.items()]
+    for name, times, limit in (
+        ("cached /300x200.png", tally.cached, None),
+        ("/healthz", tally.healthz, args.max_healthz_ms),
+    ):
+        ms = [1000 * s for s in times]
+        print(
+            f"{name}: {len(ms)} answers, p50 {percentile(ms, 0.5):.1f} ms, "
+            f"p99 {percentile(ms, 0.99):.1f} ms, max {max(ms, default=float('nan')):.1f} ms"
+        )
+        if limit is not None and max(ms, default=0) > limit:
+            problems.append(f"{name} took {max(ms):.0f} ms > {limit:g} ms")
+    cached_p99 = 1000 * percentile(tally.cached, 0.99)
+    if not tally.cached or cached_p99 > args.max_cached_p99_ms:
+        problems.append(f"cached p99 {cached_p99:.1f} ms > {args.max_cached_p99_ms:g} ms")
+    if lag is not None:
+        print(
+            f"event-loop lag: largest recent {lag.largest * 1000:.1f} ms (any worker); "
+            f"{lag.over_25ms:.0f} of {lag.wakes:.0f} wake-ups more than 25 ms late"
+        )
+    if not tally.attack.get(200):
+        problems.append("no attack request was rendered: the attack did not take place")
+    problems += [f"server log: {line[:120]}" for line in log_errors[:5]]
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    print("FAILED" if problems else "passed")
+    return 1 if problems else 0
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    parser.add_argument("--seconds", type=float, default=15.0, help="how long to attack")
+    parser.add_argument("--connections", type=int, default=4, help="attacking connections")
+    parser.add_argument("--lines", type=int, default=2, help="lines of aչ pairs in the text")
+    parser.add_argument("--max-cached-p99-ms", type=float, default=50.0)
+    parser.add_argument("--max-healthz-ms", type=float, default=100.0)
+    parser.add_argument("--python", default=sys.executable, help="the Python that runs placepix")
+    args = parser.parse_args(argv)
+    args.seconds = min(args.seconds, 120.0)  # bounded, whatever is asked
+    args.connections = min(args.connections, 64)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    env = {"PLACEPIX_ACCESS_LOG": "false"}
+    with running_server(env, workers=args.workers, python=args.python) as server:  # 127.0.0.1
+        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+        tally = asyncio.run(run(address, args))
+        lag = loop_lag(server.url)
+        log_errors = server_errors(server.log())
+    return report(tally, lag, log_errors, args)
+
+
+def loop_lag(base_url: str) -> Lag | None:
+    """The servers' event-loop-lag metrics, or None when it has none (an older placepix)."""
+    try:
+        text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    except httpx.HTTPError:
+        return None
+    found = dict(
+        re.findall(r'^placepix_event_loop_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M)
+    )
+    largest = re.search(r"^placepix_event_loop_lag_max_seconds (\S+)$", text, re.M)
+    if not found or largest is None:
+        return None
+    wakes = float(found["+Inf"])
+    return Lag(float(largest.group(1)), wakes, wakes - float(found["0.025"]))
+
+
+@dataclass
+class Lag:
+    """What the event-loop-lag watchdog saw: the largest recent lag, its wake-ups, and how many
+    of them were more than 25 ms late."""
+
+    largest: float
+    wakes: float
+    over_25ms: float
+
+
+if __name__ == "__main__":
+    sys.exit(main())
