@@ -11,6 +11,8 @@ import pytest
 
 from scripts import attack_event_loop as loop
 from scripts import attack_pipelined_headers as headers
+from scripts import attack_small_ones as small
+from scripts._load import Answer
 
 pytestmark = pytest.mark.stress
 
@@ -65,3 +67,22 @@ def test_the_event_loop_attack_fails_on_what_it_guards(
     tally.cached += [0.001] * 90 + [cached_ms / 1000] * 10
     tally.healthz += [0.001, healthz_ms / 1000]
     assert loop.report(tally, None, [], loop.arguments([])) == status
+
+
+def test_the_small_holes_are_closed() -> None:
+    """Row 10: Unicode digits and extra token spellings refused, a token's limit error silent
+    about its text, nosniff and a CSP on every answer, HEAD of a new image not encoded."""
+    report = run_script("attack_small_ones", "--workers", "2")
+    assert "this token's image is over this server's limits" in report
+
+
+def test_the_small_ones_attack_fails_on_what_it_guards() -> None:
+    safe = {"x-content-type-options": "nosniff", "content-security-policy": "default-src"}
+    probe = small.Probe("over", "/t/x", frozenset({400}), secret="emoji")
+    assert not small.problems_of(probe, Answer(400, safe, b"over the limits", 0.001), 100)
+    assert small.problems_of(probe, Answer(400, safe, b"png with emoji needs", 0.001), 100)
+    assert small.problems_of(probe, Answer(200, safe, b"", 0.001), 100)
+    assert small.problems_of(probe, Answer(400, {}, b"", 0.001), 100)
+    head = small.Probe("head", "/1x1", frozenset({200}), "HEAD")
+    assert small.problems_of(head, Answer(200, safe | {"content-length": "9"}, b"", 0.001), 100)
+    assert small.problems_of(head, Answer(200, safe, b"", 0.5), 100)

@@ -65,7 +65,7 @@ def test_image_headers(client: httpx.Client) -> None:
     assert headers["access-control-allow-origin"] == "*"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["etag"].startswith('"') and not headers["etag"].startswith("W/")
-    assert "content-security-policy" not in headers
+    assert headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
 
 
 def test_urls_meaning_one_image_share_the_etag(client: httpx.Client) -> None:

@@ -11,7 +11,7 @@ from PIL import ImageColor
 from placepix.errors import SpecError
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
-_FAKEIMG_ALPHA = re.compile(r"(.+),(\d{1,3})")
+_FAKEIMG_ALPHA = re.compile(r"(.+),([0-9]{1,3})")  # ASCII digits only
 
 
 class Color(NamedTuple):
@@ -44,7 +44,10 @@ TRANSPARENT = Color(0, 0, 0, 0)
 
 
 def parse_color(text: str) -> Color:
-    """Read one colour segment of a URL; raise `SpecError` naming it when it is not a colour."""
+    """Read one colour segment of a URL; raise `SpecError` naming it when it is not a colour.
+    Only ASCII spells a colour ("blac\u212a" would lower to black)."""
+    if not text.isascii():
+        raise SpecError(f"not a colour: {text[:40]!r} (use hex like ff8800 or a CSS name)")
     match = _FAKEIMG_ALPHA.fullmatch(text)
     if match:
         base, alpha = match.groups()

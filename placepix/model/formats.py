@@ -37,6 +37,8 @@ FORMAT_MAX_SIDE = MappingProxyType(
 
 def format_name(text: str) -> str | None:
     """The format `text` names (any case, aliases too), or None."""
+    if not text.isascii():
+        return None
     name = text.lower()
     name = ALIASES.get(name, name)
     return name if name in MEDIA_TYPES else None

@@ -61,9 +61,10 @@ NAMED_SIZES: Mapping[str, tuple[int, int]] = MappingProxyType(
     }
 )
 
-_SCALE = re.compile(r"(.+)@(\d+)x", re.IGNORECASE)
-_NUMBER = r"(\d+)"
-_RATIO = r"(\d+):(\d+)"
+# Digits are ASCII only: `\d` and int() would also take ٦٠٠ or 𝟒𝟎𝟎𝟎, other spellings of a size.
+_SCALE = re.compile(r"(.+)@([0-9]+)x", re.IGNORECASE)
+_NUMBER = r"([0-9]+)"
+_RATIO = r"([0-9]+):([0-9]+)"
 _PAIR = re.compile(rf"{_NUMBER}(?:[xX]{_NUMBER})?")
 _WIDTH_RATIO = re.compile(rf"{_NUMBER}[xX]{_RATIO}")
 _RATIO_HEIGHT = re.compile(rf"{_RATIO}[xX]{_NUMBER}")
@@ -88,7 +89,7 @@ def parse_size(text: str) -> Size:
 
 
 def _dimensions(text: str) -> tuple[int, int]:
-    named = NAMED_SIZES.get(text.lower())
+    named = NAMED_SIZES.get(text.lower()) if text.isascii() else None  # "4\u212a" lowers to 4k
     if named:
         return named
     if match := _PAIR.fullmatch(text):

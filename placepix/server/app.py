@@ -28,6 +28,7 @@ from placepix.model.sizes import NAMED_SIZES
 from placepix.render import Renderer
 from placepix.server import metrics
 from placepix.server.access import AccessMiddleware
+from placepix.server.headers import SafetyHeaders
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
 from placepix.server.looplag import LoopLagWatch
 from placepix.server.pool import RenderPool
@@ -108,7 +109,8 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
                 log=settings.access_log,
                 json_lines=settings.log_format == "json",
             ),
-            Middleware(CachedImageShortcut, images=images),
+            Middleware(CachedImageShortcut, images=images),  # its answers carry them already:
+            Middleware(SafetyHeaders),  # nosniff and a CSP on every other answer
         ],
         exception_handlers={
             PlacepixError: _placepix_error,

@@ -21,6 +21,7 @@ from placepix.server.pool import RenderPool
 from placepix.server.responses import (
     IMMUTABLE,
     etag_matches,
+    headers_only,
     image_response,
     not_modified,
     raw_image_headers,
@@ -77,13 +78,17 @@ class ImageEndpoint:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """The image of `plan`: 304 when the client has it, else from the cache or rendered
-        once by the render pool."""
+        once by the render pool. HEAD of an image not in the cache is answered without
+        encoding it: its length is only known by encoding, so it has no Content-Length."""
         spec = plan.spec
         request.state.format = spec.format
         extra = {"Cache-Control": cache_control, **(headers or {})}
         if etag_matches(request.headers.get("if-none-match"), plan.etag):
             return not_modified(spec.media_type, plan.etag, extra)
         data = self.renderer.images.get(plan.etag)
+        if data is None and request.method == "HEAD":
+            await self.pool.check(plan)  # a 4xx or 503 as GET would get, without encoding
+            return headers_only(spec.media_type, plan.etag, extra)
         if data is None:
             data = await self._render_once(plan)
         else:

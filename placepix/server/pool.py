@@ -64,6 +64,14 @@ class RenderPool:
                 metrics.OVERLOADED.inc()
                 raise
 
+    async def check(self, plan: Plan) -> None:
+        """Raise what rendering `plan` would raise before drawing (`LimitError` once its text
+        is laid out, `OverloadedError`), without drawing it: for HEAD."""
+        if plan.exact:
+            return  # plan() checked everything already
+        async with self.admission.admit(partial(self._estimate, _Refined(plan))):
+            pass
+
     async def _estimate(self, refined: _Refined) -> int:
         """The render's memory estimate, once it holds a place in the queue; large text takes
         a layout (~1 ms), made in a render thread."""

@@ -29,6 +29,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from placepix.server.responses import NOTHING_POLICY
 from placepix.server.settings import Settings
 
 LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: closing sends RST, drops the data
@@ -203,6 +204,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         head = (
             f"HTTP/1.1 {status} {reason}\r\n"
             "content-type: text/plain; charset=utf-8\r\ncache-control: no-store\r\n"
+            "x-content-type-options: nosniff\r\n"
+            f"content-security-policy: {NOTHING_POLICY}\r\n"
             f"connection: close\r\ncontent-length: {len(body)}\r\n\r\n"
         )
         self.transport.write(head.encode() + body)

@@ -11,8 +11,13 @@ from starlette.types import Receive, Scope, Send
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+NOTHING_POLICY = "default-src 'none'; frame-ancestors 'none'"  # nothing in it may run or load
 COMMON_HEADERS = MappingProxyType(
-    {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+    {
+        "Access-Control-Allow-Origin": "*",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": NOTHING_POLICY,
+    }
 )
 SLICE_BYTES = 1 << 20
 
@@ -59,6 +64,15 @@ class SlicedResponse(Response):
                 piece = body[offset : offset + SLICE_BYTES]
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
+
+
+def headers_only(media_type: str, etag: str, extra: dict[str, str] | None = None) -> Response:
+    """HEAD of an image not made yet: its headers, without Content-Length (RFC 9110 lets a
+    HEAD answer leave it out; only encoding would tell it)."""
+    headers = _image_headers(media_type, etag) | (extra or {})
+    response = Response(media_type=media_type, headers=headers)
+    response.raw_headers = [(k, v) for k, v in response.raw_headers if k != b"content-length"]
+    return response
 
 
 def not_modified(media_type: str, etag: str, extra: dict[str, str] | None = None) -> Response:

@@ -20,7 +20,7 @@ from placepix.model.spec import ALIGNMENTS, DEFAULT_BACKGROUND, DEFAULT_FOREGROU
 
 QUERY_PARAMETERS = ("text", "font", "font_size", "retina", "align", "padding", "distort")
 _FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_SMALL_NUMBER = re.compile(r"\d{1,6}")
+_SMALL_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: one spelling per number
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -161,7 +161,7 @@ def _flag(params: dict[str, str], name: str) -> bool:
 
 def _font(name: str) -> str:
     normal = name.strip().lower().replace(" ", "-").replace("_", "-")
-    if not _FONT_NAME.fullmatch(normal):
+    if not name.isascii() or not _FONT_NAME.fullmatch(normal):  # "\u212a" lowers to "k"
         raise SpecError("font names are letters, digits and hyphens, like open-sans")
     return normal
 
