@@ -156,6 +156,16 @@ def is_cheap_text(spec: ImageSpec) -> bool:
     return label and pixels <= INLINE_LABEL_PIXELS
 
 
+def smallest_answer(spec: ImageSpec) -> int:
+    """The fewest bytes the image of `spec` can take, where its format says: a BMP stores
+    every pixel (a byte each in a palette, three once flattened for alpha or colour glyphs);
+    0 for the formats that compress. Lets a server refuse before drawing an answer it would
+    have no room to send."""
+    if spec.format != "bmp":
+        return 0
+    return spec.pixel_width * spec.pixel_height * (3 if is_translucent(spec) else 1)
+
+
 def too_large(spec: ImageSpec, needed: int, budget: int, kind: str) -> LimitError:
     """The refusal of a render estimated at `needed` bytes, more than the whole `budget`;
     `kind` says in words what decided it ('translucent webp with emoji')."""

@@ -20,6 +20,7 @@ from placepix.errors import PlacepixError
 from placepix.minting import make_token
 from placepix.model.sizes import parse_size
 from placepix.parts import MAX_PARTS, make_tokens, parts_html
+from placepix.server.lifecycle import METRICS_PREFIX, remove_stale_metrics_dirs
 from placepix.server.logs import logging_config
 from placepix.server.settings import Settings, reference_markdown, renderer_for
 from placepix.url.signing import sign_url
@@ -86,7 +87,8 @@ def _shared_metrics_dir(enabled: bool) -> Iterator[None]:
         return
     shm = Path("/dev/shm")
     parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
-    directory = tempfile.mkdtemp(prefix="placepix-metrics-", dir=parent)
+    remove_stale_metrics_dirs(parent or Path(tempfile.gettempdir()))  # masters killed outright
+    directory = tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-", dir=parent)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
     try:
         yield

@@ -144,46 +144,28 @@ def test_a_render_cancelled_after_its_turn_came_returns_its_pixels() -> None:
     assert admission.in_use == 0 and admission.pending == 0
 
 
-def test_renders_are_refused_while_too_many_bytes_wait_for_clients() -> None:
+def test_an_answer_that_does_not_fit_beside_those_waiting_is_refused() -> None:
     admission = Admission(max_pending=10, budget=100, max_unsent_bytes=1000)
-
-    async def main() -> None:
-        with admission.sending(600):
-            async with admission.admit(10):  # 600 waiting: under the bound
-                pass
-            with admission.sending(600), pytest.raises(OverloadedError):
-                async with admission.admit(10):
-                    pass
-        async with admission.admit(10):  # sent: room again
-            pass
-
-    asyncio.run(main())
+    with admission.sending(600):
+        assert admission.may_send(400) and not admission.may_send(401)
+        with pytest.raises(OverloadedError), admission.sending(600):
+            pytest.fail("1200 bytes would wait: more than 1000")
+        with admission.sending(400):
+            assert admission.unsent_bytes == 1000
+    assert admission.unsent_bytes == 0
+    with admission.sending(5000):  # alone, any answer may wait
+        assert admission.unsent_bytes == 5000
     assert admission.unsent_bytes == 0
 
 
-def test_a_queued_render_is_refused_if_clients_stopped_reading_while_it_waited() -> None:
+def test_renders_go_on_while_answers_wait_for_clients() -> None:
+    """Clients that never read hold up answers too large for the cache, not renders."""
     admission = Admission(max_pending=10, budget=100, max_unsent_bytes=1000)
 
     async def main() -> None:
-        hold = asyncio.Event()
-
-        async def first() -> None:
-            async with admission.admit(100):
-                await hold.wait()
-
-        async def queued() -> None:
-            async with admission.admit(100):
-                pytest.fail("must not start while 2000 bytes wait for clients")
-
-        running = asyncio.create_task(first())
-        await asyncio.sleep(0)
-        waiting = asyncio.create_task(queued())
-        await asyncio.sleep(0)
         with admission.sending(2000):
-            hold.set()
-            await running
-            with pytest.raises(OverloadedError):
-                await waiting
+            async with admission.admit(10):
+                assert admission.in_use == 10
 
     asyncio.run(main())
     assert admission.in_use == 0 and admission.pending == 0

@@ -11,8 +11,10 @@ import pytest
 
 from scripts import attack_event_loop as loop
 from scripts import attack_pipelined_headers as headers
+from scripts import attack_slow_readers as readers
 from scripts import attack_small_ones as small
-from scripts._load import Answer
+from scripts import attack_worker_churn as churn
+from scripts._load import Answer, MemorySampler
 
 pytestmark = pytest.mark.stress
 
@@ -86,3 +88,53 @@ def test_the_small_ones_attack_fails_on_what_it_guards() -> None:
     head = small.Probe("head", "/1x1", frozenset({200}), "HEAD")
     assert small.problems_of(head, Answer(200, safe | {"content-length": "9"}, b"", 0.001), 100)
     assert small.problems_of(head, Answer(200, safe, b"", 0.5), 100)
+
+
+def test_clients_that_never_read_do_not_starve_the_others() -> None:
+    """Row 5: waves of twelve connections asking for new 4000x4000 BMPs and reading nothing;
+    at least 95 % of the other clients' new renders answer 200."""
+    run_script("attack_slow_readers", "--workers", "2", "--seconds", "20")
+
+
+@pytest.mark.parametrize(("ok", "refused", "peak_mb", "status"), [
+    (99, 1, 100, 0), (90, 10, 100, 1), (99, 1, 500, 1), (0, 0, 100, 1),
+])  # fmt: skip
+def test_the_slow_readers_attack_fails_on_what_it_guards(
+    ok: int, refused: int, peak_mb: int, status: int
+) -> None:
+    tally = readers.Tally()
+    tally.others.update({"200": ok, "503": refused})
+    sampler = MemorySampler(None)
+    sampler.first[1] = sampler.last[1] = sampler.high_water[1] = 80 * MB
+    sampler.peak[1] = peak_mb * MB
+    assert readers.report(tally, sampler, [], readers.arguments([])) == status
+
+
+def test_workers_come_and_go_cleanly() -> None:
+    """Row 9: a killed worker's gauges leave /metrics, its replacement gets its share of the
+    connections, workers stop when the master is killed, and its metrics directory goes."""
+    report = run_script("attack_worker_churn", timeout=300)
+    assert "placepix_renders_in_flight 0" in report
+
+
+def test_the_churn_attack_fails_on_what_it_guards() -> None:
+    def findings(**changes: object) -> churn.Findings:
+        good = churn.Findings(
+            in_flight_at_kill=3, in_flight_after=0, settle_seconds=0.2, spread_seconds=10,
+            orphan_seconds=1.5, stale_dir_removed=True,
+        )  # fmt: skip
+        good.load["200"] = 100
+        for name, value in changes.items():
+            setattr(good, name, value)
+        return good
+
+    args = churn.arguments([])
+    assert churn.report(findings(), args) == 0
+    for bad in (
+        {"in_flight_after": 3.0},
+        {"spread_seconds": float("nan")},
+        {"orphan_seconds": float("nan")},
+        {"stale_dir_removed": False},
+        {"in_flight_at_kill": 0.0},
+    ):
+        assert churn.report(findings(**bad), args) == 1, bad

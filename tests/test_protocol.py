@@ -1,9 +1,12 @@
 """placepix's HTTP protocol against a real server: pipelined requests are answered in order,
-and what a client sends behind a request in flight is bounded (issue 18, row 1)."""
+what a client sends behind a request in flight is bounded (issue 18, row 1), connections have a
+lifetime (row 9) and answers a deadline that grows with their size (row 5)."""
 
 from __future__ import annotations
 
+import re
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -77,3 +80,59 @@ def test_headers_behind_a_request_in_flight_are_bounded(server: Server) -> None:
         except (TimeoutError, ConnectionResetError, BrokenPipeError):
             pass
     assert sent < 8 << 20  # what the kernel's socket buffers take, not what the worker parses
+
+
+def test_a_connection_closes_after_its_keep_alive_lifetime() -> None:
+    """Row 9: after keep_alive_lifetime the next answer says Connection: close, so clients
+    connect anew and the kernel spreads them over the workers."""
+    env = {"PLACEPIX_ACCESS_LOG": "false", "PLACEPIX_KEEP_ALIVE_LIFETIME": "1"}
+    with running_server(env) as short, connect(short) as connection:
+        request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        connection.sendall(request)
+        assert b"connection: close" not in read_answer(connection).lower()
+        time.sleep(1.2)
+        connection.sendall(request)
+        answer = read_answer(connection).lower()
+        assert answer.startswith(b"http/1.1 200") and b"connection: close" in answer
+        assert connection.recv(4096) == b""  # closed
+
+
+def read_answer(connection: socket.socket) -> bytes:
+    """One whole answer: its head, then as many bytes as its Content-Length says."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += connection.recv(4096)
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = re.search(rb"content-length: (\d+)", head, re.IGNORECASE)
+    assert length is not None
+    while len(body) < int(length.group(1)):
+        body += connection.recv(4096)
+    return head + b"\r\n\r\n" + body
+
+
+def test_an_answer_read_too_slowly_is_dropped_at_its_deadline() -> None:
+    """Row 5: an answer must be out within send_timeout + its size at min_send_rate (here 2 s
+    + 16 MB at 4 MiB/s, about 6 s): a client that reads steadily but slowly (~300 KB/s) is
+    dropped then, though it never stops for send_timeout; one reading faster gets it all."""
+    env = {
+        "PLACEPIX_ACCESS_LOG": "false",
+        "PLACEPIX_SEND_TIMEOUT": "2",
+        "PLACEPIX_MIN_SEND_RATE": str(4 << 20),
+    }
+    request = b"GET /4000x4000/f00/0f0.bmp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    with running_server(env) as server:
+        with connect(server) as slow:
+            slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            slow.sendall(request)
+            started, received = time.monotonic(), 0
+            try:
+                while chunk := slow.recv(65536):  # at most 64 KB every 0.2 s, never stopping
+                    received += len(chunk)
+                    time.sleep(0.2)
+            except ConnectionResetError:
+                pass
+            elapsed = time.monotonic() - started
+        assert received < 12_000_000 and 4 < elapsed < 15, (received, elapsed)
+        with connect(server) as steady:
+            steady.sendall(request)
+            assert len(read_all(steady)) > 16_000_000

@@ -11,9 +11,10 @@ renders in flight (it would starve behind a steady stream of them). Cached image
 here.
 
 A rendered answer lives in memory until its client has read it. Answers too large for the cache
-are counted while they are being sent (`sending`); while they add up to more than
-`max_unsent_bytes`, new renders are refused too, so clients that never read cannot pile up
-answers in a worker's memory.
+are counted while they are being sent (`sending`), and one that would take them past
+`max_unsent_bytes` is refused (503) instead of sent: clients that never read cannot pile up
+answers in a worker's memory. Only such answers are refused: renders whose answers the cache
+keeps go on, so a few clients that never read hold up large answers, not the service.
 """
 
 from __future__ import annotations
@@ -59,16 +60,13 @@ class Admission:
         """Hold a place for a render needing `cost` bytes; `OverloadedError` when none is free.
         `cost` may be an estimate still to make (awaited once the render has its place, so that
         a flood is refused before any estimate is made; it may refuse the render by raising)."""
-        if self.pending >= self.max_pending or self._too_much_unsent():
+        if self.pending >= self.max_pending:
             raise OverloadedError(self.retry_after_ms)
         self.pending += 1
         try:
             if not isinstance(cost, int):
                 cost = await cost()
             await self._take(cost)
-            if self._too_much_unsent():  # clients stopped reading while this one waited
-                self._give_back(cost)
-                raise OverloadedError(self.retry_after_ms)
             try:
                 yield
             finally:
@@ -78,15 +76,21 @@ class Admission:
 
     @contextmanager
     def sending(self, size: int) -> Iterator[None]:
-        """Count `size` bytes as waiting for a client for as long as the block runs."""
+        """Count `size` bytes as waiting for a client for as long as the block runs;
+        `OverloadedError` at once when they don't fit beside those already waiting."""
+        if not self.may_send(size):
+            raise OverloadedError(self.retry_after_ms)
         self.unsent_bytes += size
         try:
             yield
         finally:
             self.unsent_bytes -= size
 
-    def _too_much_unsent(self) -> bool:
-        return self.max_unsent_bytes is not None and self.unsent_bytes > self.max_unsent_bytes
+    def may_send(self, size: int) -> bool:
+        """Whether an answer of `size` bytes may wait for its client now (the first always
+        may, however large)."""
+        limit = self.max_unsent_bytes
+        return limit is None or not self.unsent_bytes or self.unsent_bytes + size <= limit
 
     async def _take(self, cost: int) -> None:
         """Reserve `cost` bytes of the budget, after every render that arrived before."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -30,6 +31,7 @@ from placepix.server import metrics
 from placepix.server.access import AccessMiddleware
 from placepix.server.headers import SafetyHeaders
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
+from placepix.server.lifecycle import sweep_dead_workers, watch_parent
 from placepix.server.looplag import LoopLagWatch
 from placepix.server.pool import RenderPool
 from placepix.server.responses import error_response
@@ -65,7 +67,8 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     async def readyz(request: Request) -> Response:
         if ready(pool):
             return PlainTextResponse("ready\n", headers=NO_STORE)
-        return PlainTextResponse("busy\n", status_code=503, headers=NO_STORE)
+        busy = NO_STORE | {"Retry-After": "1"}  # every 503 says when to come back
+        return PlainTextResponse("busy\n", status_code=503, headers=busy)
 
     async def metrics_page(request: Request) -> Response:
         body, media_type = metrics.exposition(tally)
@@ -83,11 +86,14 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         flusher = asyncio.create_task(tally.flush_every_second())
         lag_watch = asyncio.create_task(LoopLagWatch().run())
+        sweeper = asyncio.create_task(sweep_dead_workers(os.environ.get(metrics.MULTIPROC_ENV)))
+        watch_parent(settings.graceful_timeout + 5.0)  # a supervised worker outlives no master
         try:
             yield
         finally:
             flusher.cancel()
             lag_watch.cancel()
+            sweeper.cancel()
 
     app = Starlette(
         lifespan=lifespan,

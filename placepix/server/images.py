@@ -25,6 +25,7 @@ from placepix.server.responses import (
     image_response,
     not_modified,
     raw_image_headers,
+    send_sliced,
 )
 from placepix.server.settings import Settings
 from placepix.server.singleflight import SingleFlight
@@ -46,6 +47,7 @@ class ImageEndpoint:
         self.tally = tally
         self.default_format = settings.default_format
         self.require_signature = settings.require_signature
+        self.slice_bytes = settings.send_buffer_bytes
         secrets = [key.get_secret_value() for key in settings.secret_keys]
         self.signature_keys = derive_all(secrets, "signature")
         self.flights: SingleFlight[bytes] = SingleFlight()
@@ -94,8 +96,8 @@ class ImageEndpoint:
         else:
             self.tally.cache_hits += 1
         keep = self.renderer.images.keeps(len(data))
-        sending = None if keep else self.pool.admission.sending
-        return image_response(data, spec.media_type, plan.etag, extra, sending)
+        sending = None if keep else self.pool.admission.sending  # may refuse it: 503
+        return image_response(data, spec.media_type, plan.etag, extra, sending, self.slice_bytes)
 
     async def _render_once(self, plan: Plan) -> bytes:
         async def make() -> bytes:
@@ -139,9 +141,12 @@ class CachedImageShortcut:
         scope.setdefault("state", {})["format"] = plan.spec.format
         self.images.tally.cache_hits += 1
         headers = raw_image_headers(data, plan.spec.media_type, plan.etag)
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else data
-        await send({"type": "http.response.body", "body": body})
+        if len(body) <= self.images.slice_bytes:
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        else:  # a connection holds a slice of it at a time, however slowly its client reads
+            await send_sliced(send, 200, headers, body, self.images.slice_bytes)
 
 
 def _plain_image_request(scope: Scope) -> bool:

@@ -16,6 +16,7 @@ from functools import partial
 
 from anyio import CapacityLimiter, to_thread
 
+from placepix import budget
 from placepix._native.gate import NativePath
 from placepix._native.libc import Glibc
 from placepix.render import Plan, Renderer
@@ -54,6 +55,10 @@ class RenderPool:
         if data is not None:  # a thread hop would cost about as much as the render
             self._count(plan, time.perf_counter() - started)
             return data
+        smallest = budget.smallest_answer(plan.spec)
+        if not self.renderer.images.keeps(smallest) and not self.admission.may_send(smallest):
+            metrics.OVERLOADED.inc()  # its answer could not wait for its client: don't draw it
+            raise OverloadedError(self.admission.retry_after_ms)
         refined = _Refined(plan)
         with metrics.RENDERS_IN_FLIGHT.track_inprogress():
             try:

@@ -13,7 +13,13 @@ stops reading would hold its answer in the worker's memory for ever. Here:
   most one read, 256 KiB, is parsed past the headers; requests pipelined in it count their
   headers against `max_header_bytes` too);
 - a connection whose client reads none of its pending answer for `send_timeout` seconds is
-  dropped, as nginx's `send_timeout` does.
+  dropped, as nginx's `send_timeout` does, and so is one whose answer is not out
+  `send_timeout` seconds plus its size at `min_send_rate` after it began to wait (a client
+  reading a byte now and then): the time an answer may take scales with its size
+  (placepix.server.sending);
+- a connection older than `keep_alive_lifetime` closes after its next answer, so that clients
+  connect anew and the kernel spreads them over the workers (a worker that replaces a dead
+  one gets its share within that time instead of idling beside a busy one).
 
 `placepix serve` selects this protocol.
 """
@@ -25,22 +31,36 @@ import socket
 import struct
 from contextlib import suppress
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from placepix.server.responses import NOTHING_POLICY
+from placepix.server.sending import SendWatch, kernel_unsent
 from placepix.server.settings import Settings
 
 LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: closing sends RST, drops the data
 
 
+class ProtocolLimits(NamedTuple):
+    header_timeout: float
+    max_header_bytes: int
+    send_timeout: float
+    min_send_rate: float
+    keep_alive_lifetime: float
+
+
 @cache
-def _limits() -> tuple[float, int, float]:
-    """(header_timeout, max_header_bytes, send_timeout) from the PLACEPIX_* settings, read once
-    per worker."""
+def _limits() -> ProtocolLimits:
+    """The protocol's limits from the PLACEPIX_* settings, read once per worker."""
     settings = Settings()
-    return float(settings.header_timeout), settings.max_header_bytes, float(settings.send_timeout)
+    return ProtocolLimits(
+        float(settings.header_timeout),
+        settings.max_header_bytes,
+        float(settings.send_timeout),
+        float(settings.min_send_rate),
+        float(settings.keep_alive_lifetime),
+    )
 
 
 PIPELINED_REQUEST_BYTES = 512  # what a queued request costs besides its headers (its objects)
@@ -54,19 +74,21 @@ class PipelineOverrun(Exception):
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.header_timeout, self.max_header_bytes, self.send_timeout = _limits()
+        limits = _limits()
+        self.header_timeout, self.max_header_bytes = limits.header_timeout, limits.max_header_bytes
+        self.send_timeout, self.min_send_rate = limits.send_timeout, limits.min_send_rate
+        self.keep_alive_lifetime = limits.keep_alive_lifetime
+        self._opened = 0.0
         self._watchdog: asyncio.TimerHandle | None = None
         self._waiting_since: float | None = None  # since when the next request's headers are due
         self._header_bytes = 0  # bytes received since the previous request's headers ended
         self._queued_bytes = 0  # headers of requests parsed while another was in flight
         self._reading_done = False  # refused: answer what was read, then close
-        self._unsent = 0  # bytes waiting in the transport at the last check
-        self._sent_since_check = False  # the transport drained below its low-water mark
-        self._last_progress = 0.0  # when the client last read some of its answer
+        self._sending = SendWatch(self.send_timeout, self.min_send_rate)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._waiting_since = self.loop.time()
+        self._opened = self._waiting_since = self.loop.time()
         self._watch(self.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -104,6 +126,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._header_bytes = 0  # the next request's headers count from here
         super().on_headers_complete()
         self.flow.pause_reading()  # until this answer is out (uvicorn resumes it then)
+        if self.cycle is not None and self.loop.time() - self._opened >= self.keep_alive_lifetime:
+            self.cycle.keep_alive = False  # "Connection: close": the client connects anew
 
     def on_response_complete(self) -> None:
         self._waiting_since = self.loop.time()  # the next request's headers are due from now
@@ -126,16 +150,27 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def pause_writing(self) -> None:
         super().pause_writing()
-        if not self._unsent:  # an answer has begun to wait for its client: watch it from now
-            now = self.loop.time()
-            self._unsent, self._last_progress = self.transport.get_write_buffer_size(), now
-            if self._watchdog is not None:
+        now = self.loop.time()
+        if self._sending.answer_waits(self.cycle, self._waiting_bytes(), now):
+            if self._watchdog is not None:  # an answer began to wait: watch it from now
                 self._watchdog.cancel()
             self._watch(self._next_check(now))
 
     def resume_writing(self) -> None:
-        self._sent_since_check = True
+        self._sending.drained()
         super().resume_writing()
+
+    def _waiting_bytes(self) -> int:
+        """Bytes of answers the client has not taken: in the kernel's send queue, in the
+        transport's buffer, and of the answer under way not handed to the transport yet."""
+        waiting = self.transport.get_write_buffer_size()
+        waiting += kernel_unsent(self.transport.get_extra_info("socket"))
+        cycle = self.cycle
+        if cycle is None or self.pipeline or not cycle.response_started:
+            return waiting  # no answer under way, or not the one this cycle is
+        if not cycle.response_complete and not cycle.chunked_encoding:
+            waiting += int(cycle.expected_content_length)
+        return waiting
 
     def _watch(self, delay: float) -> None:
         """One timer per connection, not per request: it wakes at the header deadline, every
@@ -145,9 +180,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _check(self) -> None:
         now = self.loop.time()
         closing = self.transport.is_closing()
-        if self._send_stalled(now):
+        if self._sending.stalled(self._waiting_bytes(), now):
             self._drop()
-        elif closing and not self._unsent:
+        elif closing and not self._sending.waiting:
             return  # closed with nothing left to send: connection_lost comes next
         elif not closing and self._headers_overdue(now):
             self.transport.close()
@@ -166,22 +201,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _headers_overdue(self, now: float) -> bool:
         return self._waiting_since is not None and now - self._waiting_since >= self.header_timeout
 
-    def _send_stalled(self, now: float) -> bool:
-        """Whether an answer has waited `send_timeout` with nothing of it read. Each check
-        also records progress: less waiting than at the last check, or a drain since."""
-        unsent = self.transport.get_write_buffer_size()
-        if not unsent or not self._unsent or unsent < self._unsent or self._sent_since_check:
-            self._last_progress = now  # read some, or the answer only began since last time
-        self._unsent, self._sent_since_check = unsent, False
-        return bool(unsent) and now - self._last_progress >= self.send_timeout
-
     def _next_check(self, now: float) -> float:
         if self._waiting_since is not None:
             delay = self.header_timeout - (now - self._waiting_since)
         else:
             delay = self.header_timeout
-        if self._unsent:
-            delay = min(delay, self.send_timeout / 2)
+        sending = self._sending.next_look(now)
+        if sending is not None:
+            delay = min(delay, sending)
         return max(delay, 0.01)
 
     def send_400_response(self, msg: str) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from types import MappingProxyType
 
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
+
+from placepix.errors import PlacepixError
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -19,7 +21,8 @@ COMMON_HEADERS = MappingProxyType(
         "Content-Security-Policy": NOTHING_POLICY,
     }
 )
-SLICE_BYTES = 1 << 20
+SLICE_BYTES = 256 * 1024  # the default of the send_buffer_bytes setting
+Reserve = Callable[[int], AbstractContextManager[None]]
 
 
 def image_response(
@@ -27,43 +30,66 @@ def image_response(
     media_type: str,
     etag: str,
     extra: dict[str, str] | None = None,
-    while_sending: Callable[[int], AbstractContextManager[None]] | None = None,
+    while_sending: Reserve | None = None,
+    slice_bytes: int = SLICE_BYTES,
 ) -> Response:
-    """An image with placepix's caching headers. With `while_sending` (a body too large to
-    keep), it is sent in slices and counted by `while_sending` until the client has it."""
+    """An image with placepix's caching headers, handed to the server `slice_bytes` at a time
+    when larger. `while_sending` (for a body too large for the cache) counts it until the
+    client has it, and may refuse it (`PlacepixError`: that error is sent instead)."""
     headers = _image_headers(media_type, etag) | (extra or {})
-    if while_sending is not None:
-        return SlicedResponse(data, while_sending, media_type=media_type, headers=headers)
+    if while_sending is not None or len(data) > slice_bytes:
+        return SlicedResponse(
+            data, while_sending, slice_bytes, media_type=media_type, headers=headers
+        )
     return Response(data, media_type=media_type, headers=headers)
 
 
 class SlicedResponse(Response):
     """A large body handed to the server a slice at a time. The server takes the next slice only
-    once the last one has drained to the socket, so a slow client's answer waits here, not in a
-    second copy in the connection's buffer, and `while_sending` spans the time until the
-    client has read (nearly) all of it."""
+    once the last one has drained to the socket, so a slow client's answer waits here (in the
+    cache, or counted by `while_sending`), with at most a slice of it in the connection's
+    buffer: a connection's share of the worker's memory, whether its client reads or not."""
 
     def __init__(
         self,
         content: bytes,
-        while_sending: Callable[[int], AbstractContextManager[None]],
+        while_sending: Reserve | None,
+        slice_bytes: int = SLICE_BYTES,
         **kwargs: object,
     ) -> None:
         super().__init__(content, **kwargs)  # type: ignore[arg-type]
         self.while_sending = while_sending
+        self.slice_bytes = slice_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        start = {"type": "http.response.start", "status": self.status_code}
-        await send(start | {"headers": self.raw_headers})
         if scope["method"] == "HEAD":
-            await send({"type": "http.response.body", "body": b""})
+            await send_sliced(send, self.status_code, self.raw_headers, b"", self.slice_bytes)
             return
-        body = memoryview(self.body)
-        with self.while_sending(len(body)):
-            for offset in range(0, len(body), SLICE_BYTES):
-                piece = body[offset : offset + SLICE_BYTES]
-                await send({"type": "http.response.body", "body": piece, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+        with ExitStack() as counted:
+            try:  # counted before the first await: two answers can't both take the last room
+                if self.while_sending is not None:
+                    counted.enter_context(self.while_sending(len(self.body)))
+            except PlacepixError as refused:
+                refusal = error_response(refused.status, refused.message, refused.headers)
+                await refusal(scope, receive, send)
+                return
+            await send_sliced(send, self.status_code, self.raw_headers, self.body, self.slice_bytes)
+
+
+async def send_sliced(
+    send: Send,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes | memoryview,
+    slice_bytes: int,
+) -> None:
+    """An answer as ASGI messages, its body `slice_bytes` at a time."""
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    view = memoryview(body)
+    for offset in range(0, len(view), slice_bytes):
+        piece = view[offset : offset + slice_bytes]
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def headers_only(media_type: str, etag: str, extra: dict[str, str] | None = None) -> Response:

@@ -62,7 +62,21 @@ class Settings(BaseSettings):
         64 * 1024 * 1024,
         ge=0,
         description="Bytes of answers too large for the cache that may wait for slow clients "
-        "in each worker; beyond it new renders get 503 (clients that never read).",
+        "in each worker; an answer that would take them past it gets 503 (one always may "
+        "wait). Only such answers: other renders go on while clients that never read hold it.",
+    )
+    send_buffer_bytes: int = Field(
+        256 * 1024,
+        ge=16 * 1024,
+        description="Bytes of an answer handed to a connection at a time: what a client that "
+        "reads slowly or not at all holds of a worker's memory besides the answer itself.",
+    )
+    min_send_rate: int = Field(
+        64 * 1024,
+        ge=1,
+        description="Bytes per second an answer must at least go out at: a connection whose "
+        "answer is not out send_timeout seconds plus its size at this rate after it began "
+        "to wait is dropped (a client that reads a byte now and then).",
     )
     inline_render_us: int = Field(
         1000,
@@ -142,6 +156,13 @@ class Settings(BaseSettings):
     metrics: bool = Field(True, description="Serve Prometheus metrics at GET /metrics.")
     keep_alive_timeout: int = Field(
         5, ge=1, description="Seconds an idle keep-alive connection stays open."
+    )
+    keep_alive_lifetime: int = Field(
+        10,
+        ge=1,
+        description="Seconds a connection may carry new requests; the next answer after it "
+        "closes it, so that clients connect anew and are spread over the workers (a worker "
+        "that replaces one that died gets its share within this time).",
     )
     header_timeout: int = Field(
         10, ge=1, description="Seconds a client has to send a request's headers (slowloris)."
