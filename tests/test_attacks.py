@@ -3,12 +3,14 @@ each script's own checks shown to fail on what they guard (so a passing run mean
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from scripts import attack_cache_busting as busting
 from scripts import attack_event_loop as loop
 from scripts import attack_pipelined_headers as headers
 from scripts import attack_slow_readers as readers
@@ -138,3 +140,30 @@ def test_the_churn_attack_fails_on_what_it_guards() -> None:
         {"in_flight_at_kill": 0.0},
     ):
         assert churn.report(findings(**bad), args) == 1, bad
+
+
+def test_memory_holds_its_promise_under_a_cache_busting_flood() -> None:
+    """Row 8: new ~500-character URLs as fast as the server answers; no worker's peak RSS
+    passes 150 MB (the 60 s figure is in docs/security.md)."""
+    run_script("attack_cache_busting", "--workers", "2", "--seconds", "20")
+
+
+def test_the_cache_busting_urls_are_new_and_500_characters_long() -> None:
+    rng = random.Random(1)
+    urls = [busting.busting_url(rng, number) for number in range(200)]
+    assert len(set(urls)) == 200
+    assert all(450 <= len(url) <= 560 for url in urls)
+
+
+def test_the_cache_busting_attack_fails_on_what_it_guards() -> None:
+    tally = busting.Tally()
+    tally.statuses.update({200: 10, 503: 5})
+    sampler = MemorySampler(None)
+    sampler.first[1] = sampler.last[1] = sampler.peak[1] = 90 * MB
+    args = busting.arguments([])
+    sampler.high_water[1] = 140 * MB
+    assert busting.report(tally, sampler, 1.0, [], args) == 0
+    sampler.high_water[1] = 160 * MB
+    assert busting.report(tally, sampler, 1.0, [], args) == 1
+    sampler.high_water[1] = 140 * MB
+    assert busting.report(tally, sampler, 1.0, ["ERROR boom"], args) == 1
