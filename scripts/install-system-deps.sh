@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages in deploy/apt-packages.txt that are missing (fonts for every
-# script and emoji; wrk, nginx and chromium for the tests and benchmarks). Used by `make test`
-# and CI; safe to run again: it does nothing when everything is there.
+# Installs the Debian packages that are missing from deploy/apt-packages.txt (what placepix needs
+# at run time: fonts for every script and emoji) and deploy/apt-packages-test.txt (wrk, nginx,
+# chromium, and mmdebstrap/buildah/podman for the container test). Used by `make test` and CI;
+# safe to run again: it does nothing when everything is there. Other lists can be named as
+# arguments (e.g. only the run-time one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-wanted=$(grep -v '^\s*#' deploy/apt-packages.txt | awk '{print $1}' | grep -v '^$')
+lists=("$@")
+[ ${#lists[@]} -eq 0 ] && lists=(deploy/apt-packages.txt deploy/apt-packages-test.txt)
+wanted=$(sed 's/#.*//' "${lists[@]}" | awk '{print $1}' | grep -v '^$')
 missing=()
 for package in $wanted; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -44,9 +44,12 @@ def test_probes_point_at_routes_that_answer() -> None:
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
 
 
-def test_dockerfile_installs_the_fonts_and_checks_health() -> None:
+def test_dockerfile_installs_the_run_time_list_and_the_lock_and_checks_health() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
-    assert "grep '^fonts-' /tmp/apt-packages.txt" in dockerfile
+    assert "COPY deploy/apt-packages.txt" in dockerfile
+    assert "--require-hashes" in dockerfile and "-r /tmp/requirements.lock" in dockerfile
+    assert "--no-deps --no-build-isolation ." in dockerfile
+    assert re.search(r"^ARG BASE=debian:bookworm-slim$", dockerfile, re.M)
     assert "EXPOSE 8000" in dockerfile and "PLACEPIX_PORT=8000" in dockerfile
     assert re.search(r"HEALTHCHECK .*/healthz", dockerfile, re.S)
     assert re.search(r"^USER \d+", dockerfile, re.M)  # not root
