@@ -52,8 +52,12 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            log_config=logging_config(settings.log_level),
+            log_config=logging_config(settings.log_level, settings.log_format == "json"),
             access_log=False,  # placepix.server.access writes its own
+            # Client addresses from X-Forwarded-For only from the proxies named; by default
+            # none (uvicorn's own default trusts 127.0.0.1).
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
             server_header=False,
             timeout_keep_alive=settings.keep_alive_timeout,
             http="placepix.server.protocol:BoundedHttpToolsProtocol",

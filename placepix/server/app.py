@@ -18,11 +18,10 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from placepix._version import __version__
 from placepix._native.libc import lower_thread_priority, map_large_blocks_apart, release_free_memory
+from placepix._version import __version__
 from placepix.caching import CachePool, RenderCache
 from placepix.codecs.encode import render_microseconds
 from placepix.errors import PlacepixError, UrlTooLongError
@@ -40,14 +39,16 @@ from placepix.render import (
     worst_memory,
 )
 from placepix.server import metrics
-from placepix.server.access import AccessMiddleware
+from placepix.server.access import AccessMiddleware, line_writer
 from placepix.server.admission import Admission, OverloadedError
 from placepix.server.responses import (
     IMMUTABLE,
+    PageStaticFiles,
     error_response,
     etag_matches,
     image_response,
     not_modified,
+    page_cache_control,
     raw_image_headers,
 )
 from placepix.server.settings import Settings
@@ -239,9 +240,12 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
     images = ImageEndpoint(settings, fonts)
     tokens = TokenEndpoint(images, settings)
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    access_lines = line_writer(settings)
+    page = page_cache_control(settings.page_max_age)
+    static = PageStaticFiles(directory=STATIC_DIR, max_age=settings.page_max_age)
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(index_html)
+        return HTMLResponse(index_html, headers=page)
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n", headers=NO_STORE)
@@ -256,20 +260,24 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
         return Response(body, media_type=media_type, headers=NO_STORE)
 
     async def font_list(request: Request) -> Response:
-        return JSONResponse(fonts.describe())
+        return JSONResponse(fonts.describe(), headers=page)
 
     instance = describe_instance(settings, fonts)
 
     async def info(request: Request) -> Response:
-        return JSONResponse(instance)
+        return JSONResponse(instance, headers=page)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         flusher = asyncio.create_task(images.tally.flush_every_second())
+        if access_lines is not None:
+            access_lines.start()
         try:
             yield
         finally:
             flusher.cancel()
+            if access_lines is not None:
+                access_lines.close()  # after SIGTERM's requests in flight: no line is lost
 
     app = Starlette(
         lifespan=lifespan,
@@ -280,17 +288,12 @@ def create_app(settings: Settings | None = None, fonts: FontLibrary | None = Non
             *([Route("/metrics", metrics_page)] if settings.metrics else []),
             Route("/fonts", font_list),
             Route("/info.json", info),
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount("/static", static, name="static"),
             Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
         ],
         middleware=[
-            Middleware(
-                AccessMiddleware,
-                tally=images.tally,
-                log=settings.access_log,
-                json_lines=settings.log_format == "json",
-            ),
+            Middleware(AccessMiddleware, tally=images.tally, writer=access_lines),
             Middleware(CachedImageShortcut, images=images),
         ],
         exception_handlers={
@@ -321,6 +324,7 @@ def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, objec
 
 def app_from_env() -> Starlette:
     """uvicorn factory for worker processes: settings come from PLACEPIX_* variables."""
+    logging.captureWarnings(True)  # warnings as log lines too (JSON under log_format=json)
     return create_app(Settings())
 
 

@@ -5,6 +5,7 @@ Every field carries its description; docs/configuration.md is checked against th
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
@@ -119,9 +120,49 @@ class Settings(BaseSettings):
     require_signature: bool = Field(
         False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
-    access_log: bool = Field(True, description="Log one line per request.")
+    access_log: bool = Field(
+        True,
+        description="Log one line per request: time, client, request, status, bytes, "
+        "duration, referer, user agent, request id (probes and /metrics are not logged).",
+    )
     log_format: Literal["text", "json"] = Field(
-        "text", description="Access log lines as text, or as one JSON object each."
+        "text",
+        description="Every line the server writes (access lines, uvicorn's own, errors) as "
+        "text, or as one JSON object each.",
+    )
+    log_flush_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="Longest time an access line waits in its worker before it is written: "
+        "lines are written in batches, off the request path (as nginx buffers its log). "
+        "SIGTERM writes what waits.",
+    )
+    log_buffer_lines: int = Field(
+        1024,
+        ge=1,
+        description="Access lines that make a worker write its batch before "
+        "log_flush_seconds is up.",
+    )
+    log_max_waiting_lines: int = Field(
+        65536,
+        ge=1,
+        description="Access lines a worker keeps while its output is blocked (a stuck log "
+        "reader); beyond it lines are dropped, and how many is logged.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies trusted to say who the client is: comma-separated addresses or "
+        "networks (e.g. 10.0.0.0/8,127.0.0.1), or * for any. Requests from them take the "
+        "client address (access log) from X-Forwarded-For and the scheme from "
+        "X-Forwarded-Proto; from anyone else these headers are ignored. Empty: trust no proxy.",
+    )
+    page_max_age: int = Field(
+        300,
+        ge=0,
+        description="Seconds browsers and caches may keep the playground (/), its /static "
+        "files, /fonts and /info.json, which change with upgrades and settings (images are "
+        "immutable and kept for a year).",
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics at GET /metrics.")
     keep_alive_timeout: int = Field(
@@ -151,6 +192,18 @@ class Settings(BaseSettings):
         if name is None:
             raise ValueError(f"must be one of {', '.join(MEDIA_TYPES)}")
         return name
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an address or network") from None
+        return ",".join(items)
 
     @field_validator("log_level")
     @classmethod
