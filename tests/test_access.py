@@ -12,8 +12,8 @@ from typing import IO, Any
 
 import pytest
 
-from placepix.server.access import entry, json_line, text_line
-from placepix.server.logs import PIPE_BUF, LineWriter
+from placepix.server.access import LineFormat
+from placepix.server.logs import PIPE_BUF, LineWriter, iso_time
 
 WALL = 1_795_000_000.25
 # The same instant as datetime writes it in ISO 8601 (the reference for iso_time).
@@ -37,7 +37,7 @@ def record(
 
 def test_entry_names_time_client_target_status_size_duration_referer_agent_and_id() -> None:
     line = record("/600x400.png", "text=Hi", referer=b"https://example.com/a")
-    assert entry(line) == {
+    assert LineFormat().entry(line) == {
         "time": WALL_ISO,
         "client": "10.0.0.7",
         "method": "GET",
@@ -52,15 +52,18 @@ def test_entry_names_time_client_target_status_size_duration_referer_agent_and_i
 
 
 def test_token_routes_lose_their_query_string() -> None:
-    assert entry(record("/t/abcdef.png", "text=jane@example.com"))["target"] == "/t/abcdef.png"
+    assert (
+        LineFormat().entry(record("/t/abcdef.png", "text=jane@example.com"))["target"]
+        == "/t/abcdef.png"
+    )
 
 
 def test_raw_path_is_logged_as_received() -> None:
-    assert entry(record("/600x400%2Fx"))["target"] == "/600x400%2Fx"
+    assert LineFormat().entry(record("/600x400%2Fx"))["target"] == "/600x400%2Fx"
 
 
 def test_text_line_stays_one_line_whatever_the_headers_say() -> None:
-    line = text_line(record("/1x1", agent=b'evil" "\nforged 200', referer=b"r\\x"))
+    line = LineFormat().text(record("/1x1", agent=b'evil" "\nforged 200', referer=b"r\\x"))
     assert "\n" not in line
     assert line == (
         f'{WALL_ISO} 10.0.0.7 "GET /1x1" 200 1234 12.5ms "r\\x5cx" '
@@ -68,8 +71,15 @@ def test_text_line_stays_one_line_whatever_the_headers_say() -> None:
     )
 
 
+def test_the_time_stamp_is_kept_per_second_only() -> None:
+    lines = LineFormat()
+    for wall in (WALL, WALL + 0.5, WALL + 1.001, WALL - 3600, WALL + 0.7499999, 1e9 + 0.9999999):
+        expected = datetime.fromtimestamp(wall, UTC).isoformat(timespec="milliseconds")
+        assert lines.time(wall) == iso_time(wall) == expected[:-6] + "Z"
+
+
 def test_json_line_is_one_object() -> None:
-    line = json_line(record("/1x1", agent="é\n".encode("latin-1")))
+    line = LineFormat(json_lines=True)(record("/1x1", agent="é\n".encode("latin-1")))
     assert "\n" not in line
     assert (
         json.loads(line)["user_agent"] == "é\n" and json.loads(line)["logger"] == "placepix.access"

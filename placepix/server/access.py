@@ -27,8 +27,10 @@ from placepix.server.settings import Settings
 QUIET_PATHS = ("/healthz", "/readyz", "/metrics")  # probes and scrapes: counted, not logged
 SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._~:+/=@-]{1,128}")
 HEADER_CHARS = 512  # referer and user agent are cut here, so that a line fits one pipe write
+HEADERS_KEPT = 1024  # distinct referers and user agents a writer keeps as text
 # Text lines: quotes, backslashes and control characters as \xNN, so a line stays one line.
 ESCAPES = {c: f"\\x{c:02x}" for c in (*range(32), 34, 92, 127)}
+UNSAFE = re.compile(r'[\x00-\x1f"\\\x7f]')
 
 # What the request path gathers (indexes into the record tuple).
 WALL, CLIENT, METHOD, PATH, RAW_PATH, QUERY, STATUS, SENT, SECONDS = range(9)
@@ -57,7 +59,7 @@ class AccessMiddleware:
                 referer = value
             elif name == b"user-agent":
                 agent = value
-        if not SANE_REQUEST_ID.fullmatch(request_id):
+        if not (request_id and SANE_REQUEST_ID.fullmatch(request_id)):
             request_id = f"{self.id_prefix}{next(self.counter):x}".encode()
         id_header = (b"x-request-id", request_id)
         status = 500  # what the client gets if the app fails before answering
@@ -96,46 +98,82 @@ class AccessMiddleware:
                 )
 
 
-def entry(record: tuple[Any, ...]) -> dict[str, Any]:
-    """What one line says. Token URLs lose their query string: nothing of a token's request
-    beyond the opaque token itself is written down."""
+class LineFormat:
+    """Turns records into lines, as text or JSON; called by the writer's thread only. Keeps the
+    last second's time stamp: one strftime a second, not one a line."""
+
+    def __init__(self, json_lines: bool = False) -> None:
+        self.json_lines = json_lines
+        self._second = -1
+        self._stamp = ""
+        self._headers: dict[bytes, str] = {}  # referers and user agents repeat: text once
+
+    def header(self, value: bytes) -> str:
+        """A referer or user agent as the text line writes it: cut, escaped, "-" if empty."""
+        text = self._headers.get(value)
+        if text is None:
+            if len(self._headers) >= HEADERS_KEPT:
+                self._headers.clear()
+            text = self._headers[value] = _header_text(value)
+        return text
+
+    def __call__(self, record: tuple[Any, ...]) -> str:
+        return self.json(record) if self.json_lines else self.text(record)
+
+    def time(self, wall: float) -> str:
+        """UTC, ISO 8601 with milliseconds (as logs.iso_time)."""
+        whole, micro = divmod(round(wall * 1_000_000), 1_000_000)
+        if whole != self._second:
+            self._second, self._stamp = whole, iso_time(whole)[:-5]
+        return f"{self._stamp}.{micro // 1000:03d}Z"
+
+    def entry(self, record: tuple[Any, ...]) -> dict[str, Any]:
+        """What one line says. Token URLs lose their query string: nothing of a token's
+        request beyond the opaque token itself is written down."""
+        return {
+            "time": self.time(record[WALL]),
+            "client": record[CLIENT],
+            "method": record[METHOD],
+            "target": _target(record),
+            "status": record[STATUS],
+            "bytes": record[SENT],
+            "ms": round(record[SECONDS] * 1000, 2),
+            "referer": record[REFERER][:HEADER_CHARS].decode("latin-1"),
+            "user_agent": record[AGENT][:HEADER_CHARS].decode("latin-1"),
+            "request_id": record[REQUEST_ID].decode("ascii"),
+        }
+
+    def json(self, record: tuple[Any, ...]) -> str:
+        return json.dumps({"logger": "placepix.access", **self.entry(record)}, ensure_ascii=False)
+
+    def text(self, record: tuple[Any, ...]) -> str:
+        """`TIME CLIENT "METHOD TARGET" STATUS BYTES MSms "REFERER" "USER AGENT" REQUEST_ID`,
+        built straight from the record (a dict and escapes for every line cost 9 µs)."""
+        request = _escaped(f"{record[METHOD]} {_target(record)}")
+        return (
+            f"{self.time(record[WALL])} {_escaped(record[CLIENT])} "
+            f'"{request}" {record[STATUS]} {record[SENT]} {round(record[SECONDS] * 1000, 2)}ms '
+            f'"{self.header(record[REFERER])}" "{self.header(record[AGENT])}" '
+            f"{record[REQUEST_ID].decode('ascii')}"
+        )
+
+
+def _target(record: tuple[Any, ...]) -> str:
+    path: str = record[PATH]
     raw_path = record[RAW_PATH]
-    target = raw_path.decode("latin-1") if raw_path else record[PATH]
-    query = record[QUERY].decode("latin-1")
-    if query and not record[PATH].startswith("/t/"):
-        target += "?" + query
-    return {
-        "time": iso_time(record[WALL]),
-        "client": record[CLIENT],
-        "method": record[METHOD],
-        "target": target,
-        "status": record[STATUS],
-        "bytes": record[SENT],
-        "ms": round(record[SECONDS] * 1000, 2),
-        "referer": _header(record[REFERER]),
-        "user_agent": _header(record[AGENT]),
-        "request_id": record[REQUEST_ID].decode("ascii"),
-    }
+    target = raw_path.decode("latin-1") if raw_path else path
+    query: bytes = record[QUERY]
+    if query and not path.startswith("/t/"):
+        target += "?" + query.decode("latin-1")
+    return target
 
 
-def json_line(record: tuple[Any, ...]) -> str:
-    return json.dumps({"logger": "placepix.access", **entry(record)}, ensure_ascii=False)
+def _escaped(text: str) -> str:
+    return text.translate(ESCAPES) if UNSAFE.search(text) else text
 
 
-def text_line(record: tuple[Any, ...]) -> str:
-    """`TIME CLIENT "METHOD TARGET" STATUS BYTES MSms "REFERER" "USER AGENT" REQUEST_ID`."""
-    e = entry(record)
-    request = f"{e['method']} {e['target']}".translate(ESCAPES)
-    referer = (e["referer"] or "-").translate(ESCAPES)
-    agent = (e["user_agent"] or "-").translate(ESCAPES)
-    return (
-        f'{e["time"]} {e["client"].translate(ESCAPES)} "{request}" {e["status"]} {e["bytes"]} '
-        f'{e["ms"]}ms "{referer}" "{agent}" {e["request_id"]}'
-    )
-
-
-def _header(value: bytes) -> str:
-    return value[:HEADER_CHARS].decode("latin-1")
+def _header_text(value: bytes) -> str:
+    return _escaped(value[:HEADER_CHARS].decode("latin-1")) if value else "-"
 
 
 def line_writer(settings: Settings) -> LineWriter | None:
@@ -143,7 +181,7 @@ def line_writer(settings: Settings) -> LineWriter | None:
     if not settings.access_log:
         return None
     return LineWriter(
-        json_line if settings.log_format == "json" else text_line,
+        LineFormat(json_lines=settings.log_format == "json"),
         flush_seconds=settings.log_flush_seconds,
         buffer_lines=settings.log_buffer_lines,
         max_waiting=settings.log_max_waiting_lines,

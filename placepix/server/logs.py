@@ -24,9 +24,9 @@ log = logging.getLogger("placepix")
 
 def iso_time(seconds: float) -> str:
     """UTC, ISO 8601 with milliseconds: 2026-11-29T15:33:25.123Z."""
-    whole = int(seconds)
+    whole, micro = divmod(round(seconds * 1_000_000), 1_000_000)  # as datetime rounds
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-    return f"{stamp}.{int((seconds - whole) * 1000):03d}Z"
+    return f"{stamp}.{micro // 1000:03d}Z"
 
 
 class JsonFormatter(logging.Formatter):

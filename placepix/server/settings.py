@@ -139,7 +139,7 @@ class Settings(BaseSettings):
         "SIGTERM writes what waits.",
     )
     log_buffer_lines: int = Field(
-        1024,
+        16384,
         ge=1,
         description="Access lines that make a worker write its batch before "
         "log_flush_seconds is up.",
