@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from placepix.model.formats import MEDIA_TYPES, format_name
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 
+EXAMPLE_KEY = "REPLACE-ME"  # how the example keys in deploy/ begin: refused, never used
+
 
 class Settings(BaseSettings):
     """placepix's configuration. Environment variable = `PLACEPIX_` + field name in capitals."""
@@ -192,6 +194,13 @@ class Settings(BaseSettings):
         if name is None:
             raise ValueError(f"must be one of {', '.join(MEDIA_TYPES)}")
         return name
+
+    @field_validator("secret_keys")
+    @classmethod
+    def _not_the_example(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if any(key.get_secret_value().startswith(EXAMPLE_KEY) for key in value):
+            raise ValueError(f"holds the example of deploy/ ({EXAMPLE_KEY}...): make a key")
+        return value
 
     @field_validator("forwarded_allow_ips")
     @classmethod
