@@ -66,7 +66,7 @@ def test_text_line_stays_one_line_whatever_the_headers_say() -> None:
     line = LineFormat().text(record("/1x1", agent=b'evil" "\nforged 200', referer=b"r\\x"))
     assert "\n" not in line
     assert line == (
-        f'{WALL_ISO} 10.0.0.7 "GET /1x1" 200 1234 12.5ms "r\\x5cx" '
+        f'{WALL_ISO} 10.0.0.7 "GET /1x1" 200 1234 12.50ms "r\\x5cx" '
         '"evil\\x22 \\x22\\x0aforged 200" abc-1'
     )
 
