@@ -133,7 +133,9 @@ def test_grammar_shaped_urls_render_or_get_a_4xx(
     if encode:
         path = "".join(f"%{b:02X}" for b in path.encode())
     url = "/" + path + ("?" + "&".join(params) if params else "")
-    response = client.get(url)
+    # Absolute: an empty size makes the path start with "//", which the test client would
+    # otherwise read as a URL with a host and refuse.
+    response = client.get("http://testserver" + url)
     assert response.status_code < 500, (url, response.text)
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("text/plain")
