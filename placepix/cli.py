@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -19,7 +20,7 @@ from placepix.errors import PlacepixError
 from placepix.minting import make_token
 from placepix.model.sizes import parse_size
 from placepix.render import render as render_image
-from placepix.server.logs import logging_config
+from placepix.server.logs import JsonFormatter, logging_config
 from placepix.server.settings import Settings, reference_markdown
 from placepix.text.fonts import library_for
 from placepix.url.signing import sign_url
@@ -44,7 +45,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     for name, value in flags.items():
         if value is not None:
             os.environ[f"PLACEPIX_{name.upper()}"] = str(value)  # worker processes read these
-    settings = _settings()
+    try:
+        settings = _settings()
+    except click.ClickException as error:
+        if os.environ.get("PLACEPIX_LOG_FORMAT", "").lower() != "json":
+            raise
+        # Even the line that says why the server did not start is JSON when JSON is asked for.
+        click.echo(JsonFormatter().format(_record(error.message)), err=True)
+        sys.exit(1)
     with _shared_metrics_dir(settings.metrics), _exit_cleanly_on_sigterm():
         uvicorn.run(
             "placepix.server.app:app_from_env",
@@ -215,6 +223,10 @@ def _size(size: str | None) -> tuple[int | None, int | None]:
     except PlacepixError as error:
         raise click.ClickException(error.message) from None
     return parsed.width, parsed.height
+
+
+def _record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("placepix", logging.ERROR, __file__, 0, message, None, None)
 
 
 def _settings() -> Settings:

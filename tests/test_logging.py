@@ -5,7 +5,10 @@ addresses from X-Forwarded-For only from the proxies it was told to trust."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -101,3 +104,18 @@ def test_a_bad_proxy_list_stops_the_start() -> None:
             raise AssertionError("started with a bad PLACEPIX_FORWARDED_ALLOW_IPS")
     except RuntimeError as error:
         assert "PLACEPIX_FORWARDED_ALLOW_IPS" in str(error) and "proxy.example" in str(error)
+
+
+def test_under_json_even_a_failed_start_says_why_in_json() -> None:
+    env = os.environ | {"PLACEPIX_LOG_FORMAT": "json", "PLACEPIX_PORT": "eighty"}
+    result = subprocess.run(
+        [sys.executable, "-m", "placepix", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "error" and "PLACEPIX_PORT" in entry["message"], entry
