@@ -140,3 +140,26 @@ def test_lines_beyond_the_bound_are_dropped_and_counted(caplog: pytest.LogCaptur
     writer.flush()
     assert written(output) == [f"kept {index}" for index in range(5)]
     assert "3 access lines dropped" in caplog.text
+
+
+def test_a_line_that_will_not_format_is_logged_and_the_writer_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def fussy(record: tuple[Any, ...]) -> str:
+        if record[0] == "bad":
+            raise ValueError("cannot format")
+        return str(record[0])
+
+    output = tempfile.TemporaryFile()  # noqa: SIM115
+    writer = LineWriter(
+        fussy, flush_seconds=0.01, buffer_lines=1, max_waiting=100, fd=output.fileno()
+    )
+    writer.start()
+    writer.add(("bad",))
+    deadline = time.monotonic() + 5
+    while "could not be written" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.01)
+    writer.add(("good",))
+    writer.close()
+    assert "could not be written" in caplog.text
+    assert written(output) == ["good"]

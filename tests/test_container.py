@@ -8,6 +8,7 @@ later runs reuse both. Prints the image's size and the build's time."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -28,6 +29,7 @@ pytestmark = [
         bool(container.missing_tools()),
         reason=f"needs {', '.join(container.missing_tools())} (make system-deps)",
     ),
+    pytest.mark.skipif(os.geteuid() != 0, reason="buildah --isolation chroot needs root"),
 ]
 
 SECRET = "container-test-secret"

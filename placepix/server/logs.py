@@ -150,6 +150,8 @@ class LineWriter:
                 self.flush()
             except OSError:  # output closed: nothing else to do with the lines
                 self.waiting.clear()
+            except Exception:  # a line that would not format: say so, keep the thread alive
+                log.exception("access log: a batch could not be written")
 
     def _write(self, lines: Sequence[str]) -> None:
         chunk: list[bytes] = []
