@@ -17,9 +17,10 @@ stops reading would hold its answer in the worker's memory for ever. Here:
   `send_timeout` seconds plus its size at `min_send_rate` after it began to wait (a client
   reading a byte now and then): the time an answer may take scales with its size
   (placepix.server.sending);
-- a connection older than `keep_alive_lifetime` closes after its next answer, so that clients
-  connect anew and the kernel spreads them over the workers (a worker that replaces a dead
-  one gets its share within that time instead of idling beside a busy one).
+- a connection older than `keep_alive_lifetime` (half of it to all of it, at random) closes
+  after its next answer, so that clients connect anew and the kernel spreads them over the
+  workers (a worker that replaces a dead one gets its share within that time instead of idling
+  beside a busy one).
 
 `placepix serve` selects this protocol.
 """
@@ -27,6 +28,7 @@ stops reading would hold its answer in the worker's memory for ever. Here:
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import struct
 from contextlib import suppress
@@ -77,7 +79,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         limits = _limits()
         self.header_timeout, self.max_header_bytes = limits.header_timeout, limits.max_header_bytes
         self.send_timeout, self.min_send_rate = limits.send_timeout, limits.min_send_rate
-        self.keep_alive_lifetime = limits.keep_alive_lifetime
+        # Each connection's lifetime between half and all of the setting: connections opened
+        # together (a client's pool, all those of a dead worker) don't close together, so each
+        # new one is an accept race of its own, which an idle worker wins.
+        self.keep_alive_lifetime = limits.keep_alive_lifetime * (0.5 + random.random() / 2)
         self._opened = 0.0
         self._watchdog: asyncio.TimerHandle | None = None
         self._waiting_since: float | None = None  # since when the next request's headers are due
