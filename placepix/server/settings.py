@@ -51,8 +51,8 @@ class Settings(BaseSettings):
         "bytes; a render that would need more than all of it is refused (400). The estimate "
         "counts the canvas (0.6-2 bytes a pixel opaque, 28 for translucent WebP, 20-26 for AVIF, "
         "6-25 with emoji) and the box the text fills (2-8 bytes a pixel; docs/performance.md). "
-        "The defaults allow 4000x4000 size labels in every format and keep a worker under "
-        "150 MB with the caches.",
+        "The defaults allow 4000x4000 size labels in every format and keep a worker near "
+        "150 MB at most with the caches.",
     )
     render_niceness: int = Field(
         10,
@@ -85,9 +85,10 @@ class Settings(BaseSettings):
     inline_render_us: int = Field(
         1000,
         ge=0,
-        description="Renders estimated to take up to this many microseconds run on the event "
-        "loop (a thread hop costs more): PNG up to ~3 M pixels, JPEG ~1 M, GIF ~300 000, "
-        "WebP ~80 000; longer ones in the render thread pool.",
+        description="New colours of a text whose raster is prepared, estimated to take up to "
+        "this many microseconds, run on the event loop (a thread hop costs more): PNG up to "
+        "~3 M pixels, JPEG ~1 M, GIF ~300 000, WebP ~80 000; colour glyphs count 150 ns a "
+        "pixel. New text, and anything longer, goes to the render thread pool.",
     )
     native: bool = Field(
         True,
