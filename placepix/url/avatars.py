@@ -105,6 +105,8 @@ def parse_avatar(path: str, query: str, *, default_format: str) -> ImageSpec:
     params = merge(_path_params(path), query_params(query, PARAMETERS))
     name = params.get("name", DEFAULT_NAME)
     size = _whole(params, "size", DEFAULT_SIZE)
+    if size < 1:
+        raise SpecError("size must be at least 1 pixel")
     length = max(1, _whole(params, "length", DEFAULT_LENGTH))  # ui-avatars: 0 means 1
     background, color = _colours(params, name)
     fmt = params.get("format", "")
