@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from placepix.errors import LimitError
+from placepix.model.formats import OPAQUE_FORMATS
 from placepix.model.spec import ImageSpec
 from placepix.text.layout import TextLayout
 
@@ -66,26 +67,25 @@ PILLOW_COSTS: Mapping[str, RenderCost] = MappingProxyType({  # columns as _BMP's
 })  # fmt: skip
 
 
-# `shape=circle`: the image is clipped by an ellipse mask, so the canvas is no longer flat. Peak
-# bytes per pixel of the canvas, measured as above (3000x3000, 1500x1500 AVIF; on both paths)
-# plus 15 %: a full-colour RGBA image, the mask, its alpha and product for PNG, GIF (and its
-# quantized copy), TIFF and ICO; the mask and the bands for the banded WebP and AVIF; Pillow's
-# WebP and AVIF need the whole clipped image and their own copy. And the time per pixel it adds.
+# `shape=circle`: the image is clipped by an ellipse mask, so it is translucent (its corners are
+# clear) and no longer flat. WebP and AVIF stay banded and cost what translucent images cost;
+# the others need a full-colour RGBA image with the mask as (or in) its alpha, and its raw
+# bytes for the PNG writer (codecs/png.truecolour_png) or a quantized copy for GIF. Peak bytes
+# per pixel of the canvas, measured as above
+# (3000x3000 with a sentence and with emoji, on both paths) plus 15 %; and the time it adds.
 CLIPPED_BYTES: Mapping[str, float] = MappingProxyType(
-    {"png": 12.0, "gif": 17.0, "tiff": 14.0, "ico": 12.0, "webp": 4.0, "avif": 22.0}
+    {"png": 17.0, "gif": 22.5, "tiff": 12.0, "ico": 12.0}
 )
-PILLOW_CLIPPED_BYTES: Mapping[str, float] = MappingProxyType({"webp": 16.0, "avif": 32.0})
 CLIPPED_NS = 40.0
 # Synthetic bold (placepix.imaging.bold) holds a few copies of the text's coverage while it
 # grows it: bytes per pixel of the text's box.
 BOLD_TEXT_BYTES = 5.0
 
 
-def clipped_bytes(fmt: str, *, banded: bool = True) -> float:
-    """Bytes per pixel of a render of `fmt` clipped by a shape (0 for formats without alpha,
-    which draw a circle as the rectangle)."""
-    if not banded and fmt in PILLOW_CLIPPED_BYTES:
-        return PILLOW_CLIPPED_BYTES[fmt]
+def clipped_bytes(fmt: str) -> float:
+    """Bytes per pixel of the canvas of a render of `fmt` clipped by a shape, beyond what a
+    translucent render costs (0 for WebP and AVIF, and for formats without alpha, which draw
+    a circle as the rectangle)."""
     return CLIPPED_BYTES.get(fmt, 0.0)
 
 
@@ -99,7 +99,7 @@ def render_microseconds(
 ) -> float:
     """About how long a render of `pixels` in `fmt` takes when its text was seen before;
     `clipped` by a shape (`shape=circle`)."""
-    extra = CLIPPED_NS if clipped and clipped_bytes(fmt, banded=banded) else 0.0
+    extra = CLIPPED_NS if clipped and fmt not in OPAQUE_FORMATS else 0.0
     return pixels * (cost_of(fmt, banded=banded).ns + extra) / 1000
 
 
@@ -117,11 +117,12 @@ def working_memory(
     """About how many bytes a render of `pixels` in `fmt` needs at its peak, its text filling a
     box of `text_pixels` (an upper estimate); `clipped` by a shape, in `bold`."""
     cost = cost_of(fmt, banded=banded)
+    translucent = translucent or clipped
     canvas = cost.translucent if translucent else cost.opaque
     if colour_glyphs:
         canvas = max(canvas, cost.colour)
     if clipped:
-        canvas = max(canvas, clipped_bytes(fmt, banded=banded))
+        canvas = max(canvas, clipped_bytes(fmt))
     text = cost.translucent_text if translucent else cost.text
     if bold:
         text += BOLD_TEXT_BYTES

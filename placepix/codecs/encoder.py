@@ -34,7 +34,7 @@ from placepix.codecs.pillow import (
     encode,
     flatten,
 )
-from placepix.codecs.png import PngWriter, palette_png
+from placepix.codecs.png import PngWriter, palette_png, truecolour_png
 from placepix.imaging.raster import blend_palette, canvas_mode, text_image
 from placepix.imaging.shapes import clip, ellipse_mask
 from placepix.imaging.types import GlyphLayer, TextRaster
@@ -170,6 +170,8 @@ class Encoder:
                 whole,
             )
         image = clip(text_image(size, background, foreground, text), mask)
+        if fmt == "png":
+            return truecolour_png(image)
         return encode(_gif_with_clear_index(image) if fmt == "gif" else image, fmt)
 
     def _with_pillow(

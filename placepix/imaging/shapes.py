@@ -63,9 +63,11 @@ def _coverage(dx: float, dy: float, rx: float, ry: float) -> int:
 
 
 def clip(image: Image.Image, mask: Image.Image) -> Image.Image:
-    """`image` (RGB or RGBA) with its alpha multiplied by `mask`: an RGBA image."""
-    if image.mode != "RGBA":
-        image = image.convert("RGBA")
+    """`image` (RGB or RGBA) with its alpha multiplied by `mask`: an RGBA image (`image`
+    itself, changed)."""
+    if image.mode == "RGB":
+        image.putalpha(mask)  # opaque: the mask is the alpha
+        return image
     alpha = ImageChops.multiply(image.getchannel("A"), mask)
     image.putalpha(alpha)
     return image

@@ -167,7 +167,7 @@ def _graphemes(text: str) -> list[str]:
 
 def _path_params(path: str) -> dict[str, str]:
     """The path form's parameters by position; an empty segment leaves its default."""
-    rest = path.removeprefix("api").lstrip("/")
+    rest = path.removeprefix("api").removeprefix("/")
     if not rest:
         return {}
     segments = rest.split("/")
