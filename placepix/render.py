@@ -43,7 +43,7 @@ from placepix.url.grammar import parse_url
 
 # Bump whenever the bytes for an unchanged spec and environment change (encoder options,
 # layout): it is part of every ETag, with the fingerprint of the render environment.
-RENDER_VERSION = "12"
+RENDER_VERSION = "11"
 IMAGE_CACHE_BYTES = 40 * 1024 * 1024
 INLINE_RENDER_US = 1000  # renders estimated this fast may run where they are asked for
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side

@@ -3,13 +3,17 @@ follows ui-avatars and where it refuses, initials in every script, the random pa
 
 from __future__ import annotations
 
+import io
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image, ImageChops
 
-from placepix import parse_url
+from placepix import parse_url, render
 from placepix.errors import PlacepixError, SpecError
 from placepix.model.colors import Color
 from placepix.url.avatars import PALETTE, ZWNJ, contrast, initials, parse_avatar
@@ -209,3 +213,24 @@ def test_any_name_gives_initials_or_nothing(name: str, length: int, uppercase: b
     result = initials(name, max(1, length), uppercase=uppercase)
     assert "\n" not in result and "|" not in result
     assert len(result) <= 4 * len(name)
+
+
+DOCS = Path(__file__).parent.parent / "docs"
+DOC_EXAMPLE = re.compile(
+    r"^\| `/(?P<url>api/[^`]+)` \| !\[[^\]]*\]\((?P<image>examples/[^)]+)\) \|$"
+)
+DOC_EXAMPLES = [
+    (match["url"], match["image"])
+    for line in (DOCS / "avatars.md").read_text().splitlines()
+    if (match := DOC_EXAMPLE.match(line))
+]
+
+
+@pytest.mark.parametrize(("url", "image"), DOC_EXAMPLES, ids=[i for _, i in DOC_EXAMPLES])
+def test_each_example_in_the_docs_is_what_its_url_renders(url: str, image: str) -> None:
+    """Regenerate a stale one with `placepix render URL -o docs/examples/NAME.png`."""
+    assert len(DOC_EXAMPLES) >= 3
+    rendered = Image.open(io.BytesIO(render(url).data)).convert("RGBA")
+    kept = Image.open(DOCS / image).convert("RGBA")
+    assert rendered.size == kept.size
+    assert ImageChops.difference(rendered, kept).getbbox(alpha_only=False) is None
