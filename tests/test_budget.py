@@ -14,7 +14,7 @@ from placepix.render import Renderer
 from placepix.url.grammar import parse_url
 from tests.rendering import NATIVE, peak_growth
 
-UNLIMITED = Limits(max_render_memory=1 << 40, max_avif_pixels=1 << 40)
+UNLIMITED = Limits(render_memory_budget=1 << 40, max_avif_pixels=1 << 40)
 PATHS = [pytest.param(True, id="native", marks=NATIVE), pytest.param(False, id="pillow")]
 
 

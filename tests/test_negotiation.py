@@ -43,7 +43,7 @@ def test_a_huge_accept_header_is_read_only_so_far() -> None:
 
 
 def test_negotiation_steps_down_when_a_limit_refuses() -> None:
-    renderer = Renderer(limits=Limits(max_avif_pixels=100 * 100, max_render_memory=16 << 20))
+    renderer = Renderer(limits=Limits(max_avif_pixels=100 * 100, render_memory_budget=16 << 20))
     spec = parse_url("/200x200.auto")
     assert negotiate(renderer, spec, CHROME).spec.format == "webp"  # AVIF over its pixels
     assert negotiate(renderer, parse_url("/90x90.auto"), CHROME).spec.format == "avif"

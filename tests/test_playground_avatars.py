@@ -68,7 +68,8 @@ def test_the_form_builds_urls_the_server_draws(avatars: Playground) -> None:
     assert path_form == "/api/Ada+Lovelace/200/random/222222/2/0.4375/false/true/true/webp"
     same = page.evaluate(
         """async ([a, b]) => {
-            const [x, y] = await Promise.all([a, b].map((u) => fetch(u, {headers: {Accept: "image/*"}})));
+            const get = (u) => fetch(u, {headers: {Accept: "image/*"}});
+            const [x, y] = await Promise.all([a, b].map(get));
             return [x.headers.get("etag"), y.headers.get("etag")];
         }""",
         [path, path_form],
@@ -91,7 +92,8 @@ def test_every_name_in_the_gallery_loads(avatars: Playground) -> None:
     page.wait_for_function(
         """() => {
             const images = [...document.querySelectorAll("#avatar-gallery img")];
-            return images.length >= 8 && images.every((img) => img.complete && img.naturalWidth > 0);
+            const done = (img) => img.complete && img.naturalWidth > 0;
+            return images.length >= 8 && images.every(done);
         }"""
     )
     assert not avatars.errors, avatars.errors

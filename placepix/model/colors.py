@@ -43,6 +43,11 @@ class Color(NamedTuple):
 TRANSPARENT = Color(0, 0, 0, 0)
 
 
+def any_translucent(*colors: Color) -> bool:
+    """Whether an image in these colours needs an alpha channel."""
+    return not all(color.opaque for color in colors)
+
+
 def parse_color(text: str) -> Color:
     """Read one colour segment of a URL; raise `SpecError` naming it when it is not a colour."""
     match = _FAKEIMG_ALPHA.fullmatch(text)

@@ -6,6 +6,7 @@ Every field carries its description; docs/configuration.md is checked against th
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from pathlib import Path
 from typing import Literal
 
@@ -41,7 +42,7 @@ class Settings(BaseSettings):
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
     render_memory_budget: int = Field(
-        DEFAULT_LIMITS.max_render_memory,
+        DEFAULT_LIMITS.render_memory_budget,
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
         "bytes; a render that would need more than all of it is refused (400). The estimate "
@@ -194,15 +195,8 @@ class Settings(BaseSettings):
         return self.secret_keys[0].get_secret_value() if self.secret_keys else None
 
     def limits(self) -> Limits:
-        return Limits(
-            max_side=self.max_side,
-            max_pixels=self.max_pixels,
-            max_text_length=self.max_text_length,
-            max_font_size=self.max_font_size,
-            max_url_length=self.max_url_length,
-            max_avif_pixels=self.max_avif_pixels,
-            max_render_memory=self.render_memory_budget,
-        )
+        """The request limits: every `Limits` field is a setting of the same name."""
+        return Limits(**{field.name: getattr(self, field.name) for field in fields(Limits)})
 
 
 def renderer_for(settings: Settings) -> Renderer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from placepix.errors import SpecError, UrlTooLongError
 from placepix.model.colors import Color, is_color, parse_color
@@ -33,6 +34,10 @@ QUERY_PARAMETERS = (
     *("format", "auto"),  # ?format=webp or auto; imgix's ?auto=format
 )
 _FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# Line breaks as URLs write them in a text: a bar (dummyimage.com), and backslash-n as two
+# characters (placehold.co), raw or with the backslash encoded. `%7C` is a literal bar and
+# `%5C%6E` a literal backslash-n, as ImageSpec.canonical() writes them.
+_LINE_BREAK = re.compile(r"\||\\n|%5[cC]n")
 _SMALL_NUMBER = re.compile(r"\d{1,6}")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -56,7 +61,8 @@ def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -
         return avatars.parse_avatar(path, query, default_format=default_format)
     path, _, path_query = path.partition("&")  # dummyimage: /600x400/000/fff&text=hi
     params = merge(
-        query_params(path_query, QUERY_PARAMETERS), query_params(query, QUERY_PARAMETERS)
+        query_params(path_query, QUERY_PARAMETERS, TEXT_DECODERS),
+        query_params(query, QUERY_PARAMETERS, TEXT_DECODERS),
     )
     parts = _PathParts()
     segments = [decode(s, "path") for s in path.split("/")]
@@ -137,6 +143,14 @@ def _split_format(segment: str) -> tuple[str, str | None]:
 def _format(text: str) -> str:
     """A format name (any case, aliases) or `auto`; `SpecError` listing the choices."""
     return AUTO if text.lower() == AUTO else require_format(text)
+
+
+def _decode_text(raw: str) -> str:
+    """A text value: its line-break markers read on the raw value, the rest decoded."""
+    return "\n".join(decode(piece, "text") for piece in _LINE_BREAK.split(raw))
+
+
+TEXT_DECODERS = MappingProxyType({"text": _decode_text})  # query_params' own for text
 
 
 def _scale(path_scale: int, retina: str | None) -> int:

@@ -3,15 +3,20 @@ Shared by the placehold.co grammar and the ui-avatars one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from urllib.parse import unquote_to_bytes
 
 from placepix.errors import SpecError
 
 
-def query_params(query: str, known: Collection[str]) -> dict[str, str]:
-    """The `known` parameters of `query`, decoded (`+` is a space); a known one given twice is
-    a `SpecError`, unknown ones (cache busters like ?v=2) are ignored."""
+def query_params(
+    query: str,
+    known: Collection[str],
+    decoders: Mapping[str, Callable[[str], str]] | None = None,
+) -> dict[str, str]:
+    """The `known` parameters of `query`, decoded (`+` is a space; a key in `decoders` by its
+    own function of the raw value); a known one given twice is a `SpecError`, unknown ones
+    (cache busters like ?v=2) are ignored."""
     params: dict[str, str] = {}
     for pair in query.split("&"):
         if not pair:
@@ -22,7 +27,9 @@ def query_params(query: str, known: Collection[str]) -> dict[str, str]:
             continue
         if key in params:
             raise SpecError(f"parameter {key!r} given twice")
-        params[key] = decode(raw_value.replace("+", " "), key)
+        value = raw_value.replace("+", " ")
+        decoder = (decoders or {}).get(key)
+        params[key] = decoder(value) if decoder else decode(value, key)
     return params
 
 
