@@ -5,6 +5,7 @@ Every field carries its description; docs/configuration.md is checked against th
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import fields
 from pathlib import Path
@@ -18,6 +19,8 @@ from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.render import Renderer
 from placepix.text.fonts import FontLibrary
 from placepix.url.sealing import VERSIONS as TOKEN_VERSIONS
+
+EXAMPLE_KEY = "REPLACE-ME"  # how the example keys in deploy/ begin: refused, never used
 
 
 class Settings(BaseSettings):
@@ -136,9 +139,49 @@ class Settings(BaseSettings):
     require_signature: bool = Field(
         False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
-    access_log: bool = Field(True, description="Log one line per request.")
+    access_log: bool = Field(
+        True,
+        description="Log one line per request: time, client, request, status, bytes, "
+        "duration, referer, user agent, request id (probes and /metrics are not logged).",
+    )
     log_format: Literal["text", "json"] = Field(
-        "text", description="Access log lines as text, or as one JSON object each."
+        "text",
+        description="Every line the server writes (access lines, uvicorn's own, errors) as "
+        "text, or as one JSON object each.",
+    )
+    log_flush_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="Longest time an access line waits in its worker before it is written: "
+        "lines are written in batches, off the request path (as nginx buffers its log). "
+        "SIGTERM writes what waits.",
+    )
+    log_buffer_lines: int = Field(
+        16384,
+        ge=1,
+        description="Access lines that make a worker write its batch before "
+        "log_flush_seconds is up.",
+    )
+    log_max_waiting_lines: int = Field(
+        65536,
+        ge=1,
+        description="Access lines a worker keeps while its output is blocked (a stuck log "
+        "reader); beyond it lines are dropped, and how many is logged.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies trusted to say who the client is: comma-separated addresses or "
+        "networks (e.g. 10.0.0.0/8,127.0.0.1), or * for any. Requests from them take the "
+        "client address (access log) from X-Forwarded-For and the scheme from "
+        "X-Forwarded-Proto; from anyone else these headers are ignored. Empty: trust no proxy.",
+    )
+    page_max_age: int = Field(
+        300,
+        ge=0,
+        description="Seconds browsers and caches may keep the playground (/), its /static "
+        "files, /fonts and /info.json, which change with upgrades and settings (images are "
+        "immutable and kept for a year).",
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics at GET /metrics.")
     keep_alive_timeout: int = Field(
@@ -176,6 +219,25 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown version {unknown[0]}; known: {list(TOKEN_VERSIONS)}")
         return value
+
+    @field_validator("secret_keys")
+    @classmethod
+    def _not_the_example(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if any(key.get_secret_value().startswith(EXAMPLE_KEY) for key in value):
+            raise ValueError(f"holds the example of deploy/ ({EXAMPLE_KEY}...): make a key")
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an address or network") from None
+        return ",".join(items)
 
     @field_validator("log_level")
     @classmethod
