@@ -42,8 +42,8 @@ from placepix.model.colors import Color
 
 PALETTE_FORMATS = frozenset({"gif", "tiff", "bmp"})  # formats that store palette images
 PALETTES_KEPT = 256  # (background, foreground) pairs
-MASK_CACHE_BYTES = 4 * 1024 * 1024  # circle masks by canvas size: 16 of 512x512 avatars
-MASK_ENTRY_SHARE = 4  # masks up to 1 MiB are kept; larger ones are made for their render
+MASK_CACHE_BYTES = 2 * 1024 * 1024  # circle masks by canvas size: 8 of 512x512, 512 of 64x64
+MASK_ENTRY_SHARE = 4  # masks up to 512 KiB (724x724) are kept; larger ones: made per render
 GIF_CLEAR = 255  # the transparent index of a clipped GIF (quantized to the other 255)
 
 
