@@ -63,7 +63,7 @@ COSTS: Mapping[str, RenderCost] = MappingProxyType({  # columns as _BMP's
 # the encoder makes (ARGB for libwebp, RGB bytes for libavif) and the planes.
 PILLOW_COSTS: Mapping[str, RenderCost] = MappingProxyType({  # columns as _BMP's
     "webp": RenderCost( 14.0,  10.5,  37.0,  26.0,   2.0,   0.1),
-    "avif": RenderCost( 19.0,  30.0,  36.0,  30.0,   4.0,   6.7),
+    "avif": RenderCost( 19.0,  26.0,  37.0,  28.0,   4.0,   6.7),
 })  # fmt: skip
 
 
