@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -28,6 +29,7 @@ from placepix.model.sizes import NAMED_SIZES
 from placepix.render import Renderer
 from placepix.server import metrics
 from placepix.server.access import AccessMiddleware
+from placepix.server.environment import STARTUP_FAILURE, BadSettings, load_settings
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
 from placepix.server.pool import RenderPool
 from placepix.server.responses import error_response
@@ -141,8 +143,15 @@ def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, objec
 
 
 def app_from_env() -> Starlette:
-    """uvicorn factory for worker processes: settings come from PLACEPIX_* variables."""
-    return create_app(Settings())
+    """uvicorn factory for worker processes: settings come from PLACEPIX_* variables. Bad
+    ones are one line each on stderr, and the worker exits with the status that tells
+    uvicorn's supervisor it could not start (no traceback, no restart loop)."""
+    try:
+        settings = load_settings()
+    except BadSettings as bad:
+        print(*bad.lines, sep="\n", file=sys.stderr, flush=True)
+        raise SystemExit(STARTUP_FAILURE) from None
+    return create_app(settings)
 
 
 async def _placepix_error(request: Request, exc: Exception) -> Response:
