@@ -30,10 +30,12 @@ from placepix.render import Renderer
 from placepix.server import metrics
 from placepix.server.access import AccessMiddleware
 from placepix.server.environment import STARTUP_FAILURE, BadSettings, load_settings
+from placepix.server.error_images import ErrorAnswers
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
 from placepix.server.pool import RenderPool
 from placepix.server.responses import error_response
 from placepix.server.settings import Settings, renderer_for
+from placepix.server.site_files import SiteFiles
 from placepix.server.tokens import TokenEndpoint
 from placepix.text.fonts import FontLibrary
 
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     pool = RenderPool(renderer, settings, glibc)
     images = ImageEndpoint(renderer, pool, settings, tally)
     tokens = TokenEndpoint(images, settings)
+    errors = ErrorAnswers(renderer, pool, settings)
+    site = SiteFiles(renderer, settings)
     fonts = renderer.fonts
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
@@ -96,6 +100,8 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
             *([Route("/metrics", metrics_page)] if settings.metrics else []),
             Route("/fonts", font_list),
             Route("/info.json", info),
+            Route("/robots.txt", site.robots),
+            Route("/favicon.ico", site.favicon),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
@@ -110,8 +116,8 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
             Middleware(CachedImageShortcut, images=images),
         ],
         exception_handlers={
-            PlacepixError: _placepix_error,
-            HTTPException: _http_error,
+            PlacepixError: errors.placepix_error,
+            HTTPException: errors.http_error,
             Exception: _unexpected_error,
         },
     )
@@ -152,16 +158,6 @@ def app_from_env() -> Starlette:
         print(*bad.lines, sep="\n", file=sys.stderr, flush=True)
         raise SystemExit(STARTUP_FAILURE) from None
     return create_app(settings)
-
-
-async def _placepix_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, PlacepixError)
-    return error_response(exc.status, exc.message, exc.headers)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, exc.detail)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

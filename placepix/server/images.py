@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from placepix.errors import UrlTooLongError
 from placepix.render import Plan, Renderer
 from placepix.server import metrics
+from placepix.server.hints import HEADER, ignored_parameters
 from placepix.server.pool import RenderPool
 from placepix.server.responses import (
     IMMUTABLE,
@@ -57,7 +58,8 @@ class ImageEndpoint:
         plan = self.known_urls.get(target)
         if plan is None:
             plan = self.known_urls[target] = self.plan_for(*target)
-        return await self.respond(request, plan)
+        ignored = ignored_parameters(*target)
+        return await self.respond(request, plan, headers={HEADER: ignored} if ignored else None)
 
     def plan_for(self, path: str, query: str) -> Plan:
         """The plan for a raw path and query, or a `PlacepixError`."""
@@ -134,6 +136,8 @@ class CachedImageShortcut:
         scope.setdefault("state", {})["format"] = plan.spec.format
         self.images.tally.cache_hits += 1
         headers = raw_image_headers(data, plan.spec.media_type, plan.etag)
+        if ignored := ignored_parameters(*raw_target(scope)):
+            headers.append((HEADER.lower().encode(), ignored.encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else data
         await send({"type": "http.response.body", "body": body})
