@@ -34,7 +34,7 @@ BACKGROUND = Color(0xFE, 0xE2, 0xE2)  # light red: this is not the image that wa
 FOREGROUND = Color(0x99, 0x1B, 0x1B)
 MESSAGE_CHARACTERS = 200  # of the message drawn; the text/plain answer has all of it
 VARY = MappingProxyType({"Vary": "Accept, Sec-Fetch-Dest"})
-ALLOW = "GET, HEAD"  # every route of placepix answers these methods only
+ALLOW = "GET, HEAD"  # what placepix's routes answer: said when a 405 names nothing
 
 
 class ErrorAnswers:
@@ -52,8 +52,9 @@ class ErrorAnswers:
     async def http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         headers = dict(exc.headers or {})
-        if exc.status_code == 405:
-            headers.setdefault("Allow", ALLOW)
+        if exc.status_code == 405:  # Starlette lists a route's methods in set order, or none
+            methods = {m.strip() for m in headers.get("Allow", ALLOW).split(",") if m.strip()}
+            headers["Allow"] = ", ".join(sorted(methods, key=lambda m: (m != "GET", m)))
         return await self.answer(request, exc.status_code, exc.detail, headers)
 
     async def answer(
