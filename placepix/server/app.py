@@ -24,6 +24,7 @@ from placepix._native.gate import NativePath
 from placepix._native.libc import Glibc
 from placepix._version import __version__
 from placepix.errors import PlacepixError
+from placepix.model.colors import COLOUR_NAMES
 from placepix.model.formats import MEDIA_TYPES
 from placepix.model.sizes import NAMED_SIZES
 from placepix.render import Renderer
@@ -142,6 +143,7 @@ def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, objec
         "fonts": fonts.names,
         "default_font": fonts.default,
         "named_sizes": {name: f"{w}x{h}" for name, (w, h) in NAMED_SIZES.items()},
+        "colour_names": COLOUR_NAMES,
         "limits": asdict(settings.limits()),
         "tokens": bool(settings.secret_keys),
         "require_signature": settings.require_signature,
