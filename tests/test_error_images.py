@@ -3,6 +3,8 @@ server; plain clients keep text. Browsers' own Accept headers decide which."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from PIL import Image, ImageChops
@@ -11,8 +13,19 @@ from placepix.model.spec import ImageSpec
 from placepix.render import Renderer
 from placepix.server.error_images import BACKGROUND, FOREGROUND, wants_image
 from tests.conftest import decode
+from tests.server import running_server
 
 IMG = {"Sec-Fetch-Dest": "image"}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[httpx.Client]:
+    """A server of this module's own, stopped when the module is done (the session's server
+    would outlive it, and some tests count this process's children)."""
+    with running_server() as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        yield http
+
+
 # What browsers send for an <img> and for a page (a tab, a link).
 CHROME_IMG = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 FIREFOX_IMG = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"

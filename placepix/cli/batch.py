@@ -23,7 +23,7 @@ from placepix.cli.outputs import output_name, read_url
 from placepix.errors import PlacepixError
 from placepix.model.spec import ImageSpec
 from placepix.render import Renderer
-from placepix.server.environment import load_settings
+from placepix.server.environment import BadSettings, load_settings
 from placepix.server.settings import renderer_for
 
 SHOWN_URL = 60  # characters of a failed URL repeated in its message
@@ -128,6 +128,8 @@ def render_file(spec: ImageSpec, target: Path) -> tuple[int, str]:
         data = batch_renderer().render(spec).data
     except PlacepixError as error:
         return 0, error.message
+    except BadSettings as bad:  # the environment changed under the command: say so, once
+        return 0, bad.lines[0]
     try:
         target.write_bytes(data)
     except OSError as error:

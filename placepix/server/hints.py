@@ -22,10 +22,15 @@ NAME_CHARACTERS = 40
 def ignored_parameters(path: str, query: str) -> str | None:
     """The header's value for a raw path (dummyimage.com's `&text=` may follow it) and query,
     or None when every parameter is known."""
+    if not query and "&" not in path:
+        return None  # most image URLs: nothing to look at (this runs on every cache hit)
     _, _, path_query = path.partition("&")
     named: list[str] = []
     for pair in f"{path_query}&{query}".split("&"):
-        name = unquote_plus(pair.partition("=")[0], errors="replace")
+        raw = pair.partition("=")[0]
+        if raw in KNOWN:
+            continue
+        name = unquote_plus(raw, errors="replace") if "%" in raw or "+" in raw else raw
         if not name or name in KNOWN:
             continue
         shown = quote(name[:NAME_CHARACTERS], safe="-_.~!$'()*+:@/?")
