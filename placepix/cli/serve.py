@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from placepix.cli.common import settings_or_exit
-from placepix.server.environment import STARTUP_FAILURE
+from placepix.server.environment import STARTUP_FAILURE, say
 from placepix.server.logs import logging_config
 from placepix.server.settings import Settings
 
@@ -37,9 +37,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     for name, value in flags.items():
         if value is not None:
             os.environ[f"PLACEPIX_{name.upper()}"] = str(value)  # worker processes read these
-    status = run_server(settings_or_exit())
+    status = run_server(settings_or_exit(server=True))
     if status:
-        click.echo("placepix: the server could not start (see above)", err=True)
+        for line in say(["placepix: the server could not start (see above)"]):
+            click.echo(line, err=True)
         raise SystemExit(status)
 
 
@@ -56,8 +57,12 @@ def run_server(settings: Settings, app: str = APP) -> int:
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            log_config=logging_config(settings.log_level),
+            log_config=logging_config(settings.log_level, settings.log_format == "json"),
             access_log=False,  # placepix.server.access writes its own
+            # Client addresses from X-Forwarded-For only from the proxies named; by default
+            # none (uvicorn's own default trusts 127.0.0.1).
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
             server_header=False,
             timeout_keep_alive=settings.keep_alive_timeout,
             http="placepix.server.protocol:BoundedHttpToolsProtocol",

@@ -45,6 +45,11 @@ TRANSPARENT = Color(0, 0, 0, 0)
 COLOUR_NAMES = (*sorted(ImageColor.colormap), "transparent")
 
 
+def any_translucent(*colors: Color) -> bool:
+    """Whether an image in these colours needs an alpha channel."""
+    return not all(color.opaque for color in colors)
+
+
 def parse_color(text: str) -> Color:
     """Read one colour segment of a URL; raise `SpecError` naming it when it is not a colour."""
     match = _FAKEIMG_ALPHA.fullmatch(text)

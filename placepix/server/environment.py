@@ -11,6 +11,7 @@ closest setting.
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from pydantic_settings import SettingsError
 
+from placepix.server.logs import JsonFormatter
 from placepix.server.settings import Settings
 
 PREFIX = "PLACEPIX_"
@@ -70,6 +72,19 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
         hint = f"did you mean {PREFIX}{close[0]}?" if close else "see `placepix config --markdown`"
         warnings.append(f"placepix: warning: {variable} is not a setting (ignored); {hint}")
     return warnings
+
+
+def say(lines: list[str], level: int = logging.ERROR) -> list[str]:
+    """`lines` as the server writes them: as they are, or one JSON object each under
+    PLACEPIX_LOG_FORMAT=json, the format of every other line of the server then (read from
+    the variable: the settings may be what is wrong)."""
+    if os.environ.get(f"{PREFIX}LOG_FORMAT", "").strip().lower() != "json":
+        return lines
+    formatter = JsonFormatter()
+    return [
+        formatter.format(logging.LogRecord("placepix", level, __file__, 0, line, None, None))
+        for line in lines
+    ]
 
 
 def _line(name: str, reason: str) -> str:
