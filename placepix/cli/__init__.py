@@ -1,4 +1,4 @@
-"""Command line: `placepix serve | render | token | sign | config`, one module per command
+"""Command line: `placepix serve | render | token | sign | config | doctor`, one module per command
 group. Parsing by click; the work is done by the core and the server."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from placepix.cli.config import config
+from placepix.cli.doctor import doctor
 from placepix.cli.render import render
 from placepix.cli.serve import serve
 from placepix.cli.tokens import sign, token
@@ -26,3 +27,4 @@ main.add_command(render)
 main.add_command(token)
 main.add_command(sign)
 main.add_command(config)
+main.add_command(doctor)

@@ -33,6 +33,7 @@ from placepix.server.environment import STARTUP_FAILURE, BadSettings, load_setti
 from placepix.server.error_images import ErrorAnswers
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
 from placepix.server.pool import RenderPool
+from placepix.server.readiness import Readiness
 from placepix.server.responses import PageStaticFiles, error_response, page_cache_control
 from placepix.server.settings import Settings, renderer_for
 from placepix.server.site_files import SiteFiles
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     tally = metrics.Tally()
     pool = RenderPool(renderer, settings, glibc)
     images = ImageEndpoint(renderer, pool, settings, tally)
+    readiness = Readiness(pool)
     tokens = TokenEndpoint(images, settings)
     errors = ErrorAnswers(renderer, pool, settings)
     site = SiteFiles(renderer, settings)
@@ -70,9 +72,8 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
         return PlainTextResponse("ok\n", headers=NO_STORE)
 
     async def readyz(request: Request) -> Response:
-        if ready(pool):
-            return PlainTextResponse("ready\n", headers=NO_STORE)
-        return PlainTextResponse("busy\n", status_code=503, headers=NO_STORE)
+        ready, why = readiness.state()
+        return PlainTextResponse(why + "\n", status_code=200 if ready else 503, headers=NO_STORE)
 
     async def metrics_page(request: Request) -> Response:
         body, media_type = metrics.exposition(tally)
@@ -84,17 +85,19 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     instance = describe_instance(settings, fonts)
 
     async def info(request: Request) -> Response:
-        return JSONResponse(instance, headers=page)
+        return JSONResponse(instance | {"health": readiness.report()}, headers=page)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         flusher = asyncio.create_task(tally.flush_every_second())
+        checking = asyncio.create_task(readiness.check())  # /readyz says "starting" meanwhile
         if access_lines is not None:
             access_lines.start()
         try:
             yield
         finally:
             flusher.cancel()
+            checking.cancel()
             if access_lines is not None:
                 access_lines.close()  # after SIGTERM's requests in flight: no line is lost
 
@@ -125,13 +128,6 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     )
     app.state.images = images
     return app
-
-
-def ready(pool: RenderPool) -> bool:
-    """Whether this worker should get traffic: it draws, and it is not saturated."""
-    if pool.admission.pending >= pool.admission.max_pending:
-        return False
-    return bool(pool.renderer.render("1x1.png").data)
 
 
 def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, object]:
