@@ -32,8 +32,8 @@ log = logging.getLogger("placepix")
 SWEEP_SECONDS = 5.0
 PARENT_POLL_SECONDS = 0.5
 METRICS_PREFIX = "placepix-metrics-"
-_PID_FILE = re.compile(r"^[a-z]+(?:_[a-z]+)?_(\d+)\.db$")  # counter_12.db, gauge_livesum_12.db
-_MASTER_DIR = re.compile(rf"^{METRICS_PREFIX}(\d+)-")
+_PID_FILE = re.compile(r"^[a-z]+(?:_[a-z]+)?_([0-9]+)\.db$")  # counter_12.db, gauge_livesum_12.db
+_MASTER_DIR = re.compile(rf"^{METRICS_PREFIX}([0-9]+)-")
 
 
 def alive(pid: int) -> bool:
