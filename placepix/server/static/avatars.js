@@ -39,7 +39,11 @@
   async function start() {
     const info = await fetch("/info.json").then((r) => r.json()).catch(() => ({}));
     if (info.require_signature) return; // unsigned URLs are refused: no avatar tab either
-    document.head.append(element("style", { textContent: STYLE }));
+    // A constructed style sheet, not a <style> element: the page's Content-Security-Policy
+    // allows no inline style (docs/security.md), and the CSSOM is not inline.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     buildForm();
     addTabs();
     showGallery();
