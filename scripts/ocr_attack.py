@@ -28,6 +28,8 @@ Exit status 1 when a rate breaks `--max-distorted` (any level >= 1) or `--min-pl
 from __future__ import annotations
 
 import argparse
+import difflib
+import functools
 import json
 import os
 import random
@@ -200,6 +202,16 @@ def is_read(expected: str, ocr: str) -> bool:
     return bool(wanted) and wanted in normalise(ocr)
 
 
+def recovered(expected: str, ocr: str) -> float:
+    """The share of the text's normalised characters that OCR output has, in order (difflib's
+    matching blocks): 1.0 when read, and what a near miss still gives away."""
+    wanted, got = normalise(expected), normalise(ocr)
+    if not wanted:
+        return 0.0
+    blocks = difflib.SequenceMatcher(None, wanted, got, autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks) / len(wanted)
+
+
 def variant(image: Image.Image, name: str) -> Image.Image:
     """The image as the attacker feeds it to tesseract: `raw`, upscaled (`x2`, `x3`), or
     binarised with Otsu's threshold at 2x, dark text on white."""
@@ -260,22 +272,32 @@ class Result:
     samples: list[Sample]
     levels: list[int]
     read: dict[tuple[int, int], str] = field(default_factory=dict)  # (level, index) -> attempt
+    # (level, index) -> the largest share of characters any attempt recovered
+    recovered: dict[tuple[int, int], float] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def rate(self, level: int, key: Callable[[Sample], str] | None = None, value: str = "") -> float:
+    def rate(
+        self, level: int, key: Callable[[Sample], str] | None = None, value: str = ""
+    ) -> float:
         """The share of samples read at `level` (those whose `key` is `value`, when given)."""
         chosen = [i for i, s in enumerate(self.samples) if key is None or key(s) == value]
         if not chosen:
             return 0.0
         return sum((level, i) in self.read for i in chosen) / len(chosen)
 
+    def characters(self, level: int) -> float:
+        """The mean share of characters recovered at `level` (best attempt per image)."""
+        shares = [self.recovered.get((level, i), 0.0) for i in range(len(self.samples))]
+        return sum(shares) / max(1, len(shares))
+
     def table(self) -> str:
-        """Read rates in per cent: one row per level, a column per kind, then all."""
-        header = f"{'distort':>8}" + "".join(f"{k:>8}" for k in (*KINDS, "all"))
+        """Read rates in per cent: one row per level, a column per kind, then all, and the mean
+        share of characters the best attempt recovered."""
+        header = f"{'distort':>8}" + "".join(f"{k:>8}" for k in (*KINDS, "all", "chars"))
         rows = [header]
         for level in self.levels:
             cells = [self.rate(level, lambda s: s.kind, kind) for kind in KINDS]
-            cells.append(self.rate(level))
+            cells += [self.rate(level), self.characters(level)]
             rows.append(f"{level:>8}" + "".join(f"{100 * c:7.1f}%" for c in cells))
         return "\n".join(rows)
 
@@ -298,6 +320,7 @@ class Result:
             "rates": {
                 str(level): {
                     "all": self.rate(level),
+                    "characters": self.characters(level),
                     **{kind: self.rate(level, lambda s: s.kind, kind) for kind in KINDS},
                 }
                 for level in self.levels
@@ -319,7 +342,10 @@ def attack(samples: Sequence[Sample], levels: Iterable[int], jobs: int = 2) -> R
         for index, sample in enumerate(result.samples)
     }
     pending = list(images)
-    with tempfile.TemporaryDirectory(prefix="placepix-ocr-") as tmp, ThreadPoolExecutor(jobs) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="placepix-ocr-") as tmp,
+        ThreadPoolExecutor(jobs) as pool,
+    ):
         workdir = Path(tmp)
         for name, psm in ATTEMPTS:
             if not pending:
@@ -332,11 +358,15 @@ def attack(samples: Sequence[Sample], levels: Iterable[int], jobs: int = 2) -> R
                 paths.append(path)
             chunks = [paths[j::jobs] for j in range(jobs)]
             keys = [pending[j::jobs] for j in range(jobs)]
-            texts = pool.map(lambda chunk: tesseract(chunk, psm, workdir), chunks)
+            texts = pool.map(functools.partial(tesseract, psm=psm, workdir=workdir), chunks)
             for chunk_keys, chunk_texts in zip(keys, texts, strict=True):
                 for key, text in zip(chunk_keys, chunk_texts, strict=True):
-                    if is_read(result.samples[key[1]].text, text):
+                    expected = result.samples[key[1]].text
+                    share = recovered(expected, text)
+                    result.recovered[key] = max(share, result.recovered.get(key, 0.0))
+                    if is_read(expected, text):
                         result.read[key] = f"{name}/psm{psm}"
+                        result.recovered[key] = 1.0
             pending = [key for key in pending if key not in result.read]
     result.seconds = time.monotonic() - started
     return result
