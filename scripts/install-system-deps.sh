@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages in deploy/apt-packages.txt that are missing (fonts for every
 # script and emoji; wrk, nginx and chromium for the tests and benchmarks; php-cli and Node for
-# the token helpers in clients/). Used by `make test` and CI; safe to run again: it does nothing
-# when everything is there.
+# the token helpers in clients/; tesseract for the OCR attack on distorted text). Used by
+# `make test` and CI; safe to run again: it does nothing when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A line is a package name, optionally followed by `command:NAME`: then the package is skipped
