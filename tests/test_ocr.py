@@ -9,6 +9,7 @@ Otsu, the tesseract driver) are checked first, quickly and without the marker.""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_otsu_splits_two_grey_levels() -> None:
     assert 40 <= otsu_threshold(histogram) < 200
 
 
-@pytest.mark.skipif(ocr_attack.shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
 def test_the_tesseract_driver_reads_a_list_of_images_in_order(tmp_path: Path) -> None:
     paths = []
     for index, text in enumerate(["HELLO 42", "", "WORLD 7"]):
