@@ -4,6 +4,8 @@ WCAG AA contrast. How well it stops OCR is tests/test_ocr.py's."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from PIL import Image, ImageChops, ImageDraw
@@ -16,6 +18,7 @@ from placepix.imaging.types import GlyphLayer
 from placepix.model.colors import contrast_ratio, parse_color
 from placepix.model.spec import ImageSpec
 from placepix.render import Renderer
+from scripts import distort_gallery
 from scripts.ocr_attack import corpus
 from tests.conftest import decode
 
@@ -204,3 +207,16 @@ def test_the_server_refuses_faint_distorted_text_with_a_400(client: httpx.Client
     assert faint.status_code == 400 and "4.5:1" in faint.text
     fine = client.get("/300x60/fff/222.png?text=x&distort=2")
     assert fine.status_code == 200 and fine.headers["content-type"] == "image/png"
+
+
+def test_the_gallery_script_draws_a_sheet_and_prints_the_costs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scripts/distort_gallery.py makes docs/distort/: one sheet per font, a row per kind of
+    text and a column per level, and the legibility figures of docs/tokens.md."""
+    distort_gallery.main(["--fonts", "lato", "--out", str(tmp_path), "--count", "5"])
+    sheet = Image.open(tmp_path / "lato.png")
+    assert sheet.width > 4 * 100 and sheet.height > 5 * 20
+    printed = capsys.readouterr().out
+    assert "contrast of #222 on white: 15.9:1" in printed
+    assert len([line for line in printed.splitlines() if line.strip()[:1] in "123"]) == 3
