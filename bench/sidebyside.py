@@ -17,6 +17,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bench.http import PLACEPIX_FORM, QUIET, UNIQUE_URLS, WORKERS, unique_urls_env, wrk
@@ -31,13 +32,18 @@ import placepix
 sys.path.append({str(HERE)!r})
 from bench import inprocess
 print(json.dumps(inprocess.run(quick=sys.argv[1] == "quick")))
+print(placepix.__file__, file=sys.stderr)
 """
 
 
 def inprocess_rows(python: str, quick: bool) -> list[dict[str, object]]:
+    """One version's in-process rows. Run from a neutral directory: `python -c` puts the
+    working directory first on sys.path, and this checkout's placepix must not shadow theirs."""
     command = [python, "-c", INPROCESS, "quick" if quick else "full"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rows: list[dict[str, object]] = json.loads(output)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tempfile.gettempdir())
+    if done.returncode:
+        raise SystemExit(f"{python} failed:\n{done.stderr}")
+    rows: list[dict[str, object]] = json.loads(done.stdout)
     return rows
 
 
@@ -60,10 +66,11 @@ def compare_inprocess(pythons: dict[str, str], rounds: int, quick: bool) -> list
 def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dict[str, object]]:
     hits: dict[str, list[float]] = {"bare": [], **{name: [] for name in pythons}}
     misses: dict[str, list[float]] = {name: [] for name in pythons}
+    neutral = tempfile.gettempdir()  # see inprocess_rows
     with (
         running_server(QUIET, WORKERS, "bench.baseline_app:create_app") as bare,
-        running_server(QUIET, WORKERS, python=pythons["before"]) as before,
-        running_server(QUIET, WORKERS, python=pythons["after"]) as after,
+        running_server(QUIET, WORKERS, python=pythons["before"], cwd=neutral) as before,
+        running_server(QUIET, WORKERS, python=pythons["after"], cwd=neutral) as after,
     ):
         servers = {"before": before, "after": after}
         for round_ in range(rounds):

@@ -101,14 +101,10 @@ def working_memory(
     return int(pixels * canvas + text_pixels * text)
 
 
-def is_translucent(spec: ImageSpec) -> bool:
-    return not (spec.background.opaque and spec.foreground.opaque)
-
-
 def canvas_memory(spec: ImageSpec, *, banded: bool = True) -> int:
     """The estimate before any text: what even an empty image of `spec` needs."""
     pixels = spec.pixel_width * spec.pixel_height
-    return working_memory(spec.format, pixels, 0, translucent=is_translucent(spec), banded=banded)
+    return working_memory(spec.format, pixels, 0, translucent=spec.translucent, banded=banded)
 
 
 def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
@@ -130,7 +126,7 @@ def text_memory(
         spec.format,
         spec.pixel_width * spec.pixel_height,
         text_pixels,
-        translucent=is_translucent(spec),
+        translucent=spec.translucent,
         colour_glyphs=colour_glyphs,
         banded=banded,
     )
@@ -175,6 +171,6 @@ def too_large(spec: ImageSpec, needed: int, budget: int, kind: str) -> LimitErro
 
 def describe_kind(spec: ImageSpec, *, colour_glyphs: bool) -> str:
     """'webp', 'translucent webp with emoji': what decides a render's memory, in words."""
-    translucent = "translucent " if is_translucent(spec) else ""
+    translucent = "translucent " if spec.translucent else ""
     emoji = " with emoji" if colour_glyphs else ""
     return f"{translucent}{spec.format}{emoji}"

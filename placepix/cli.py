@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -20,7 +21,7 @@ from placepix.errors import PlacepixError
 from placepix.minting import make_token
 from placepix.model.sizes import parse_size
 from placepix.parts import MAX_PARTS, make_tokens, parts_html
-from placepix.server.logs import logging_config
+from placepix.server.logs import JsonFormatter, logging_config
 from placepix.server.settings import Settings, reference_markdown, renderer_for
 from placepix.url.signing import sign_url
 from placepix.url.tokens import image_url
@@ -44,7 +45,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     for name, value in flags.items():
         if value is not None:
             os.environ[f"PLACEPIX_{name.upper()}"] = str(value)  # worker processes read these
-    settings = _settings()
+    try:
+        settings = _settings()
+    except click.ClickException as error:
+        if os.environ.get("PLACEPIX_LOG_FORMAT", "").lower() != "json":
+            raise
+        # Even the line that says why the server did not start is JSON when JSON is asked for.
+        click.echo(JsonFormatter().format(_record(error.message)), err=True)
+        sys.exit(1)
     with _shared_metrics_dir(settings.metrics), _exit_cleanly_on_sigterm():
         uvicorn.run(
             "placepix.server.app:app_from_env",
@@ -52,8 +60,12 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            log_config=logging_config(settings.log_level),
+            log_config=logging_config(settings.log_level, settings.log_format == "json"),
             access_log=False,  # placepix.server.access writes its own
+            # Client addresses from X-Forwarded-For only from the proxies named; by default
+            # none (uvicorn's own default trusts 127.0.0.1).
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
             server_header=False,
             timeout_keep_alive=settings.keep_alive_timeout,
             http="placepix.server.protocol:BoundedHttpToolsProtocol",
@@ -227,6 +239,10 @@ def _size(size: str | None) -> tuple[int | None, int | None]:
     except PlacepixError as error:
         raise click.ClickException(error.message) from None
     return parsed.width, parsed.height
+
+
+def _record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("placepix", logging.ERROR, __file__, 0, message, None, None)
 
 
 def _settings() -> Settings:

@@ -111,9 +111,9 @@ class Renderer:
         font = self.fonts.resolve(spec.font)
         banded = self.encoder.banded(spec.format)
         canvas = budget.canvas_memory(spec, banded=banded)
-        if canvas > self.limits.max_render_memory:
+        if canvas > self.limits.render_memory_budget:
             kind = budget.describe_kind(spec, colour_glyphs=False)
-            raise budget.too_large(spec, canvas, self.limits.max_render_memory, kind)
+            raise budget.too_large(spec, canvas, self.limits.render_memory_budget, kind)
         worst = budget.worst_memory(spec, banded=banded)
         pixels = spec.pixel_width * spec.pixel_height
         microseconds = budget.render_microseconds(spec.format, pixels, banded=banded)
@@ -124,16 +124,16 @@ class Renderer:
 
     def refine(self, plan: Plan) -> Plan:
         """`plan` with the memory estimate of its real text (laid out now, and kept); raises
-        `LimitError` when that is more than `max_render_memory`."""
+        `LimitError` when that is more than `render_memory_budget`."""
         if plan.exact:
             return plan
         spec = plan.spec
         colour = self.text.has_colour_glyphs(spec.display_text, plan.font)
         banded = self.encoder.banded(spec.format)
         needed = budget.text_memory(spec, self.lay_out(spec), colour_glyphs=colour, banded=banded)
-        if needed > self.limits.max_render_memory:
+        if needed > self.limits.render_memory_budget:
             kind = budget.describe_kind(spec, colour_glyphs=colour)
-            raise budget.too_large(spec, needed, self.limits.max_render_memory, kind)
+            raise budget.too_large(spec, needed, self.limits.render_memory_budget, kind)
         return replace(plan, memory=needed, exact=True)
 
     def may_run_inline(self, plan: Plan) -> bool:

@@ -43,11 +43,13 @@ def running_server(
     workers: int = 1,
     app: str | None = None,
     python: str = sys.executable,
+    cwd: str | None = None,
 ) -> Iterator[Server]:
     """A `placepix serve` subprocess with `env` added to its environment; stopped on exit.
 
     `app` ("module:factory") serves another ASGI app the same way instead (benchmarks);
-    `python` runs another checkout's placepix (bench/sidebyside.py)."""
+    `python` runs another checkout's placepix (bench/sidebyside.py), from `cwd` (`-m` puts
+    the working directory first on sys.path)."""
     port = free_port()
     full_env = os.environ | {"PLACEPIX_LOG_LEVEL": "info"} | (env or {})
     if app is None:
@@ -57,7 +59,9 @@ def running_server(
         command += ["--no-access-log", "--no-server-header"]
     command += ["--port", str(port), "--workers", str(workers)]
     output = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
-    process = subprocess.Popen(command, env=full_env, stdout=output, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, env=full_env, stdout=output, stderr=subprocess.STDOUT, cwd=cwd
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, output)

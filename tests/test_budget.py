@@ -13,7 +13,7 @@ from placepix.model.limits import Limits
 from placepix.render import Renderer
 from tests.rendering import NATIVE, peak_growth
 
-UNLIMITED = Limits(max_render_memory=1 << 40, max_avif_pixels=1 << 40)
+UNLIMITED = Limits(render_memory_budget=1 << 40, max_avif_pixels=1 << 40)
 PATHS = [pytest.param(True, id="native", marks=NATIVE), pytest.param(False, id="pillow")]
 
 

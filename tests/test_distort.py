@@ -196,7 +196,7 @@ def test_colour_glyphs_move_with_the_text() -> None:
 
 
 def test_lines_of_text_are_distorted_each() -> None:
-    made = layers("300x120/fff/222.png?text=first+line%7Csecond+line&distort=1")
+    made = layers("300x120/fff/222.png?text=first+line|second+line&distort=1")
     tops = {glyph.origin[1] for glyph in made.glyphs}
     assert max(tops) - min(tops) > 30
 

@@ -1,4 +1,4 @@
-"""The OCR attack of issue 22, measured: tesseract (deploy/apt-packages.txt, tests only) tries
+"""The OCR attack of issue 22, measured: tesseract (deploy/apt-packages-test.txt) tries
 every image of a seeded corpus of 200 texts raw, upscaled and binarised, in two page
 segmentation modes (scripts/ocr_attack.py, which this test runs and whose table it prints).
 Plain images must read (else the corpus or the attacker is broken), distorted ones must not.

@@ -66,6 +66,11 @@ def _luminance(color: Color) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
+def any_translucent(*colors: Color) -> bool:
+    """Whether an image in these colours needs an alpha channel."""
+    return not all(color.opaque for color in colors)
+
+
 def parse_color(text: str) -> Color:
     """Read one colour segment of a URL; raise `SpecError` naming it when it is not a colour."""
     match = _FAKEIMG_ALPHA.fullmatch(text)

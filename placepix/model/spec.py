@@ -13,7 +13,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from placepix.errors import LimitError, SpecError
-from placepix.model.colors import Color, contrast_ratio
+from placepix.model.colors import Color, any_translucent, contrast_ratio
 from placepix.model.formats import DEFAULT_FORMAT, FORMAT_MAX_SIDE, MEDIA_TYPES
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 
@@ -65,6 +65,11 @@ class ImageSpec:
         return self.height * self.scale
 
     @property
+    def translucent(self) -> bool:
+        """Whether the image needs an alpha channel (a colour is not opaque)."""
+        return any_translucent(self.background, self.foreground)
+
+    @property
     def media_type(self) -> str:
         return MEDIA_TYPES[self.format]
 
@@ -88,7 +93,7 @@ class ImageSpec:
             ("padding", self.padding),
             ("distort", self.distort or None),
         ]
-        query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params if v is not None)
+        query = "&".join(f"{k}={url_text(str(v))}" for k, v in params if v is not None)
         return f"{path}?{query}" if query else path
 
     def check(self, limits: Limits = DEFAULT_LIMITS) -> ImageSpec:
@@ -142,12 +147,24 @@ class ImageSpec:
 
 
 def normalise_text(text: str) -> str:
-    """NFC; `\\n` (two characters), `|`, CR LF and Unicode line separators become line breaks;
-    tabs become spaces; other control characters are dropped, so they never reach a font or an
-    SVG document. Format characters (ZWJ, bidi marks) stay: emoji and scripts need them."""
+    """NFC; CR LF and Unicode line and paragraph separators become line feeds; tabs become
+    spaces; control characters and the two characters XML forbids (U+FFFE, U+FFFF) are dropped,
+    so they never reach a font or an SVG document. Format characters (ZWJ, bidi marks) stay:
+    emoji and scripts need them. The line breaks URLs write (`|`, `\\n`) are the grammar's."""
     if any("\ud800" <= c <= "\udfff" for c in text):
         raise SpecError("text is not valid Unicode (lone surrogate)")
-    text = text.replace("\\n", "\n").replace("|", "\n").replace("\r\n", "\n").replace("\t", " ")
+    text = text.replace("\r\n", "\n").replace("\t", " ")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     text = unicodedata.normalize("NFC", text)
-    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    return "".join(c for c in text if c == "\n" or _allowed(c))
+
+
+def _allowed(char: str) -> bool:
+    return unicodedata.category(char) != "Cc" and char not in "\ufffe\uffff"
+
+
+def url_text(text: str) -> str:
+    """`text` percent-encoded for a URL, as the grammar reads it back: every byte but
+    unreserved ones encoded (`|` is `%7C`, a literal bar), and a backslash before `n` as
+    `%5C%6E`, which is not a line break."""
+    return quote(text, safe="").replace("%5Cn", "%5C%6E")

@@ -16,7 +16,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from placepix._native import libc
 from placepix._native.gate import NativePath
@@ -27,10 +26,10 @@ from placepix.model.formats import MEDIA_TYPES
 from placepix.model.sizes import NAMED_SIZES
 from placepix.render import Renderer
 from placepix.server import metrics
-from placepix.server.access import AccessMiddleware
+from placepix.server.access import AccessMiddleware, line_writer
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
 from placepix.server.pool import RenderPool
-from placepix.server.responses import error_response
+from placepix.server.responses import PageStaticFiles, error_response, page_cache_control
 from placepix.server.settings import Settings, renderer_for
 from placepix.server.tokens import TokenEndpoint
 from placepix.text.fonts import FontLibrary
@@ -53,9 +52,12 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     tokens = TokenEndpoint(images, settings)
     fonts = renderer.fonts
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    access_lines = line_writer(settings)
+    page = page_cache_control(settings.page_max_age)
+    static = PageStaticFiles(directory=STATIC_DIR, max_age=settings.page_max_age)
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(index_html)
+        return HTMLResponse(index_html, headers=page)
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n", headers=NO_STORE)
@@ -70,20 +72,24 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
         return Response(body, media_type=media_type, headers=NO_STORE)
 
     async def font_list(request: Request) -> Response:
-        return JSONResponse(fonts.describe())
+        return JSONResponse(fonts.describe(), headers=page)
 
     instance = describe_instance(settings, fonts)
 
     async def info(request: Request) -> Response:
-        return JSONResponse(instance)
+        return JSONResponse(instance, headers=page)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         flusher = asyncio.create_task(tally.flush_every_second())
+        if access_lines is not None:
+            access_lines.start()
         try:
             yield
         finally:
             flusher.cancel()
+            if access_lines is not None:
+                access_lines.close()  # after SIGTERM's requests in flight: no line is lost
 
     app = Starlette(
         lifespan=lifespan,
@@ -94,17 +100,12 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
             *([Route("/metrics", metrics_page)] if settings.metrics else []),
             Route("/fonts", font_list),
             Route("/info.json", info),
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount("/static", static, name="static"),
             Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
         ],
         middleware=[
-            Middleware(
-                AccessMiddleware,
-                tally=tally,
-                log=settings.access_log,
-                json_lines=settings.log_format == "json",
-            ),
+            Middleware(AccessMiddleware, tally=tally, writer=access_lines),
             Middleware(CachedImageShortcut, images=images),
         ],
         exception_handlers={
@@ -142,6 +143,7 @@ def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, objec
 
 def app_from_env() -> Starlette:
     """uvicorn factory for worker processes: settings come from PLACEPIX_* variables."""
+    logging.captureWarnings(True)  # warnings as log lines too (JSON under log_format=json)
     return create_app(Settings())
 
 

@@ -5,7 +5,9 @@ Every field carries its description; docs/configuration.md is checked against th
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from dataclasses import fields
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +19,8 @@ from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.render import Renderer
 from placepix.text.fonts import FontLibrary
 from placepix.url.sealing import VERSIONS as TOKEN_VERSIONS
+
+EXAMPLE_KEY = "REPLACE-ME"  # how the example keys in deploy/ begin: refused, never used
 
 
 class Settings(BaseSettings):
@@ -41,7 +45,7 @@ class Settings(BaseSettings):
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
     render_memory_budget: int = Field(
-        DEFAULT_LIMITS.max_render_memory,
+        DEFAULT_LIMITS.render_memory_budget,
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
         "bytes; a render that would need more than all of it is refused (400). The estimate "
@@ -135,9 +139,49 @@ class Settings(BaseSettings):
     require_signature: bool = Field(
         False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
-    access_log: bool = Field(True, description="Log one line per request.")
+    access_log: bool = Field(
+        True,
+        description="Log one line per request: time, client, request, status, bytes, "
+        "duration, referer, user agent, request id (probes and /metrics are not logged).",
+    )
     log_format: Literal["text", "json"] = Field(
-        "text", description="Access log lines as text, or as one JSON object each."
+        "text",
+        description="Every line the server writes (access lines, uvicorn's own, errors) as "
+        "text, or as one JSON object each.",
+    )
+    log_flush_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="Longest time an access line waits in its worker before it is written: "
+        "lines are written in batches, off the request path (as nginx buffers its log). "
+        "SIGTERM writes what waits.",
+    )
+    log_buffer_lines: int = Field(
+        16384,
+        ge=1,
+        description="Access lines that make a worker write its batch before "
+        "log_flush_seconds is up.",
+    )
+    log_max_waiting_lines: int = Field(
+        65536,
+        ge=1,
+        description="Access lines a worker keeps while its output is blocked (a stuck log "
+        "reader); beyond it lines are dropped, and how many is logged.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies trusted to say who the client is: comma-separated addresses or "
+        "networks (e.g. 10.0.0.0/8,127.0.0.1), or * for any. Requests from them take the "
+        "client address (access log) from X-Forwarded-For and the scheme from "
+        "X-Forwarded-Proto; from anyone else these headers are ignored. Empty: trust no proxy.",
+    )
+    page_max_age: int = Field(
+        300,
+        ge=0,
+        description="Seconds browsers and caches may keep the playground (/), its /static "
+        "files, /fonts and /info.json, which change with upgrades and settings (images are "
+        "immutable and kept for a year).",
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics at GET /metrics.")
     keep_alive_timeout: int = Field(
@@ -176,6 +220,25 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown version {unknown[0]}; known: {list(TOKEN_VERSIONS)}")
         return value
 
+    @field_validator("secret_keys")
+    @classmethod
+    def _not_the_example(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if any(key.get_secret_value().startswith(EXAMPLE_KEY) for key in value):
+            raise ValueError(f"holds the example of deploy/ ({EXAMPLE_KEY}...): make a key")
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an address or network") from None
+        return ",".join(items)
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -194,15 +257,8 @@ class Settings(BaseSettings):
         return self.secret_keys[0].get_secret_value() if self.secret_keys else None
 
     def limits(self) -> Limits:
-        return Limits(
-            max_side=self.max_side,
-            max_pixels=self.max_pixels,
-            max_text_length=self.max_text_length,
-            max_font_size=self.max_font_size,
-            max_url_length=self.max_url_length,
-            max_avif_pixels=self.max_avif_pixels,
-            max_render_memory=self.render_memory_budget,
-        )
+        """The request limits: every `Limits` field is a setting of the same name."""
+        return Limits(**{field.name: getattr(self, field.name) for field in fields(Limits)})
 
 
 def renderer_for(settings: Settings) -> Renderer:

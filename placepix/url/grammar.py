@@ -20,6 +20,10 @@ from placepix.model.spec import ALIGNMENTS, DEFAULT_BACKGROUND, DEFAULT_FOREGROU
 
 QUERY_PARAMETERS = ("text", "font", "font_size", "retina", "align", "padding", "distort")
 _FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# Line breaks as URLs write them in a text: a bar (dummyimage.com), and backslash-n as two
+# characters (placehold.co), raw or with the backslash encoded. `%7C` is a literal bar and
+# `%5C%6E` a literal backslash-n, as ImageSpec.canonical() writes them.
+_LINE_BREAK = re.compile(r"\||\\n|%5[cC]n")
 _SMALL_NUMBER = re.compile(r"\d{1,6}")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -122,7 +126,8 @@ def _query_params(query: str) -> dict[str, str]:
             continue  # unknown parameters (cache busters like ?v=2) are ignored
         if key in params:
             raise SpecError(f"parameter {key!r} given twice")
-        params[key] = _decode(raw_value.replace("+", " "), key)
+        value = raw_value.replace("+", " ")
+        params[key] = _decode_text(value) if key == "text" else _decode(value, key)
     return params
 
 
@@ -130,6 +135,11 @@ def _merge(first: dict[str, str], second: dict[str, str]) -> dict[str, str]:
     for key in first.keys() & second.keys():
         raise SpecError(f"parameter {key!r} given twice")
     return first | second
+
+
+def _decode_text(raw: str) -> str:
+    """A text value: its line-break markers read on the raw value, the rest decoded."""
+    return "\n".join(_decode(piece, "text") for piece in _LINE_BREAK.split(raw))
 
 
 def _decode(raw: str, what: str) -> str:
