@@ -17,9 +17,6 @@ class Limits:
     max_url_length: int = 2048  # characters of path + query, as received
     max_avif_pixels: int = 1500 * 1500  # libaom: 12-18 bytes a pixel, 4000x4000 is ~180 MB
     render_memory_budget: int = 64 * 1024 * 1024  # estimated peak bytes of one render
-    # WCAG AA for normal text: distorted text is harder to read, so it needs at least this
-    # contrast between text and background (docs/tokens.md)
-    min_distort_contrast: float = 4.5
 
 
 DEFAULT_LIMITS = Limits()

@@ -23,6 +23,9 @@ ALIGNMENTS: tuple[Align, ...] = ("left", "center", "right")
 DEFAULT_BACKGROUND = Color(0xDD, 0xDD, 0xDD)
 DEFAULT_FOREGROUND = Color(0x99, 0x99, 0x99)
 DISTORT_LEVELS = (0, 1, 2, 3)  # 0 off, 1 the default strength (placepix.imaging.distort.LEVELS)
+# WCAG 2 AA for normal text: distorted text is harder to read, so its colours need at least this
+# contrast (docs/tokens.md). A standard, not a resource limit: no setting lowers it.
+DISTORT_MIN_CONTRAST = 4.5
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class ImageSpec:
     def check(self, limits: Limits = DEFAULT_LIMITS) -> ImageSpec:
         """Raise `SpecError`/`LimitError` naming the first limit this spec breaks, else return it
         (so calls chain)."""
-        self.check_distortion(limits)
+        self.check_distortion()
         for name, side in (("width", self.width), ("height", self.height)):
             if side < 1:
                 raise SpecError(f"{name} must be at least 1 pixel")
@@ -128,19 +131,19 @@ class ImageSpec:
             raise LimitError("padding must be at least 0 and less than half the smaller side")
         return self
 
-    def check_distortion(self, limits: Limits = DEFAULT_LIMITS) -> None:
+    def check_distortion(self) -> None:
         """Raise `SpecError` when `distort` is set on an image it can't be: SVG (its text is
-        text), or colours whose contrast is below `limits.min_distort_contrast` (distorted text
-        that is also faint is unreadable for many people)."""
+        text), or colours whose contrast is below `DISTORT_MIN_CONTRAST` (distorted text that
+        is also faint is unreadable for many people)."""
         if not self.distort:
             return
         if self.format == "svg":
             raise SpecError("distort is for raster formats: SVG carries its text as text")
         ratio = contrast_ratio(self.foreground, self.background)
-        if ratio < limits.min_distort_contrast:
+        if ratio < DISTORT_MIN_CONTRAST:
             shown = math.floor(ratio * 100) / 100
             raise SpecError(
-                f"distort needs a contrast of at least {limits.min_distort_contrast:g}:1 between "
+                f"distort needs a contrast of at least {DISTORT_MIN_CONTRAST:g}:1 between "
                 f"text and background (WCAG AA); {self.foreground.hex()} on "
                 f"{self.background.hex()} has {shown:.2f}:1"
             )
