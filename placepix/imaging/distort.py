@@ -127,17 +127,17 @@ def _clear_around(
     """Erase what `layers` have in a halo around `glyph`'s ink, when the first of them (the
     marks) covers more than `1 - KEEP_UNCOVERED` of it, or `always` (small marks like periods,
     which a stroke or a neighbour would bury): every glyph stays visible as itself."""
-    ink = glyph.image.point(lambda v: 255 if v >= clutter.INK else 0)
+    ink = glyph.image.point(clutter.INK_MASK)
     inked = ink.histogram()[255]
     if inked == 0:
         return
     if not always:
-        under = _region(layers[0], glyph).point(lambda v: 255 if v >= clutter.INK else 0)
+        under = _region(layers[0], glyph).point(clutter.INK_MASK)
         if ImageChops.multiply(ink, under).histogram()[255] <= inked * (1 - KEEP_UNCOVERED):
             return
     # a square dilation by the halo's radius: a box blur is as cheap at any radius
     radius = max(1, round(em * HALO))
-    halo = ink.filter(ImageFilter.BoxBlur(radius)).point(lambda v: 255 if v else 0)
+    halo = ink.filter(ImageFilter.BoxBlur(radius)).point(clutter.ANY_MASK)
     for layer in layers:
         x, y = glyph.origin[0] - layer.origin[0], glyph.origin[1] - layer.origin[1]
         if x >= layer.image.width or y >= layer.image.height:
