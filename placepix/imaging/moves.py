@@ -17,7 +17,7 @@ from placepix.imaging.types import GlyphLayer, TextRaster
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom on the canvas
 Band = tuple[float, float, float, float]  # left, right, top, bottom of a line's glyphs
-MESH_CELLS = 5  # grid cells per em of a glyph's mesh: finer warps, more Python per glyph
+MESH_CELLS = 5  # mesh cells down a glyph (about): a finer warp costs more Python per glyph
 
 
 @dataclass(frozen=True)
