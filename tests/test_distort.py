@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
@@ -199,14 +198,6 @@ def test_lines_of_text_are_distorted_each() -> None:
     made = layers("300x120/fff/222.png?text=first+line|second+line&distort=1")
     tops = {glyph.origin[1] for glyph in made.glyphs}
     assert max(tops) - min(tops) > 30
-
-
-@pytest.mark.e2e
-def test_the_server_refuses_faint_distorted_text_with_a_400(client: httpx.Client) -> None:
-    faint = client.get("/300x60/fff/999.png?text=x&distort=1")
-    assert faint.status_code == 400 and "4.5:1" in faint.text
-    fine = client.get("/300x60/fff/222.png?text=x&distort=2")
-    assert fine.status_code == 200 and fine.headers["content-type"] == "image/png"
 
 
 def test_the_gallery_script_draws_a_sheet_and_prints_the_costs(

@@ -144,6 +144,14 @@ def test_distorted_tokens_render_differently_but_deterministically(token_server:
     assert again == images[1]
 
 
+def test_the_server_refuses_faint_distorted_text_with_a_400(token_server: Server) -> None:
+    """Distortion needs WCAG AA contrast (tests/test_distort.py): a real server says so."""
+    faint = httpx.get(f"{token_server.url}/300x60/fff/999.png?text=x&distort=1", timeout=10)
+    assert faint.status_code == 400 and "4.5:1" in faint.text
+    fine = httpx.get(f"{token_server.url}/300x60/fff/222.png?text=x&distort=2", timeout=10)
+    assert fine.status_code == 200 and fine.headers["content-type"] == "image/png"
+
+
 def test_the_cli_refuses_a_bad_level_or_faint_colours_for_distortion() -> None:
     env = os.environ | {"PLACEPIX_SECRET_KEYS": json.dumps(["newest"])}
     for args, message in (
