@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import encoders, http, inprocess, memory, peers
+from bench import avatars, encoders, http, inprocess, memory, peers
 
 SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "inprocess": inprocess.run,
@@ -22,6 +22,7 @@ SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "memory": memory.run_memory,
     "isolation": memory.run_isolation,
     "peers": peers.run,
+    "avatars": avatars.run,
 }
 
 

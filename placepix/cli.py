@@ -19,10 +19,14 @@ from pydantic import ValidationError
 
 from placepix.errors import PlacepixError
 from placepix.minting import make_token
+from placepix.model.formats import AUTO
 from placepix.model.sizes import parse_size
 from placepix.parts import MAX_PARTS, make_tokens, parts_html
+from placepix.render import Rendered, Renderer
 from placepix.server.logs import JsonFormatter, logging_config
+from placepix.server.negotiation import negotiate
 from placepix.server.settings import Settings, reference_markdown, renderer_for
+from placepix.url.grammar import parse
 from placepix.url.signing import sign_url
 from placepix.url.tokens import image_url
 
@@ -133,11 +137,17 @@ def config(as_json: bool, markdown: bool) -> None:
     default=None,
     help="File to write ('-' for stdout; default: a name from the URL).",
 )
-def render(url: str, output: str | None) -> None:
-    """Render URL (e.g. 600x400.webp?text=Hi) to a file."""
+@click.option(
+    "--accept",
+    default=None,
+    help="For format auto: an Accept header to choose by, e.g. 'image/avif,image/webp' "
+    "(default: PNG, what a client that names no format gets).",
+)
+def render(url: str, output: str | None, accept: str | None) -> None:
+    """Render URL (e.g. 600x400.webp?text=Hi, or api/?name=Jane+Doe) to a file."""
     settings = _settings()
     try:
-        image = renderer_for(settings).render(url)
+        image = _rendered(renderer_for(settings), url, accept, settings.default_format)
     except PlacepixError as error:
         raise click.ClickException(error.message) from None
     if output == "-":
@@ -147,6 +157,17 @@ def render(url: str, output: str | None) -> None:
     target = Path(output or f"{spec.width}x{spec.height}.{image.extension}")
     target.write_bytes(image.data)
     click.echo(f"wrote {target} ({len(image.data)} bytes, {image.media_type})", err=True)
+
+
+def _rendered(renderer: Renderer, url: str, accept: str | None, default_format: str) -> Rendered:
+    """`url` rendered as the server would answer a request with `accept` as its Accept
+    header (it only matters for format auto)."""
+    path, _, query = url.partition("?")
+    spec = parse(path, query, default_format=default_format)
+    if spec.format != AUTO or accept is None:
+        return renderer.render(spec)
+    plan = negotiate(renderer, spec, accept)
+    return Rendered(renderer.execute(renderer.refine(plan)), plan.spec.media_type, plan.spec)
 
 
 @main.command()

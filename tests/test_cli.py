@@ -80,3 +80,30 @@ def test_configuration_doc_is_generated_from_the_settings() -> None:
     document = Path(__file__).parent.parent / "docs" / "configuration.md"
     assert result.output == document.read_text()
     assert all(f"PLACEPIX_{name.upper()}" in result.output for name in Settings.model_fields)
+
+
+def test_render_an_avatar(tmp_path: Path) -> None:
+    target = tmp_path / "jane.png"
+    result = CliRunner().invoke(main, ["render", "api/?name=Jane+Doe&size=256", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    image = decode(target.read_bytes())
+    assert image.size == (256, 256) and image.format == "PNG"
+
+
+def test_render_auto_picks_png_or_what_accept_says(tmp_path: Path) -> None:
+    plain = CliRunner().invoke(main, ["render", "40x30.auto", "-o", "-"])
+    assert plain.exit_code == 0 and decode(plain.stdout_bytes).format == "PNG"
+    chosen = CliRunner().invoke(
+        main, ["render", "40x30.auto", "--accept", "image/avif,image/webp", "-o", "-"]
+    )
+    assert chosen.exit_code == 0 and decode(chosen.stdout_bytes).format == "AVIF"
+    stepped = CliRunner(env={"PLACEPIX_MAX_AVIF_PIXELS": "100"}).invoke(
+        main, ["render", "40x30.auto", "--accept", "image/avif,image/webp", "-o", "-"]
+    )
+    assert stepped.exit_code == 0 and decode(stepped.stdout_bytes).format == "WEBP"
+
+
+def test_a_bad_avatar_parameter_is_a_message() -> None:
+    result = CliRunner().invoke(main, ["render", "api/?rounded=maybe"])
+    assert result.exit_code == 1
+    assert "rounded must be true or false" in result.output and "Traceback" not in result.output

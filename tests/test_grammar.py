@@ -55,6 +55,20 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("/300x200/000/img.gif", {"background": BLACK, "format": "gif"}),
     # text options
     ("/300x200?align=left&padding=10", {"align": "left", "padding": 10}),
+    # shapes and weight (what avatars use; any image may)
+    ("/300x200?shape=circle&bold=1", {"shape": "circle", "bold": True}),
+    ("/300x200?shape=CIRCLE&bold=no", {"shape": "circle", "bold": False}),
+    ("/300x200.jpg?shape=circle", {"shape": "rect", "format": "jpeg"}),  # no alpha: the same
+    # format auto: chosen per request by the server
+    ("/600x400.auto", {"format": "auto"}),
+    ("/600x400/auto", {"format": "auto"}),
+    ("/600x400/000/fff.AUTO", {"format": "auto", "background": BLACK, "foreground": WHITE}),
+    ("/600x400?format=auto", {"format": "auto"}),
+    ("/600x400?format=webp", {"format": "webp"}),
+    ("/600x400?auto=format", {"format": "auto"}),
+    ("/600x400?auto=compress,format", {"format": "auto"}),
+    ("/600x400?auto=compress", {"format": "png"}),
+    ("/600x400.gif?auto=format", {"format": "gif"}),  # imgix: a named format wins
 ]
 
 
@@ -88,6 +102,10 @@ ERRORS = [
     ("/600x400@2x?retina=1", "retina given twice"),
     ("/600x400?align=justify", "align"),
     ("/600@9x", "retina scale"),
+    ("/600x400?shape=star", "shape must be"),
+    ("/600x400?bold=very", "bold must be"),
+    ("/600x400.png?format=auto", "format given twice"),
+    ("/600x400?format=exe", "unknown format"),
 ]
 
 
@@ -114,6 +132,8 @@ def test_url_length_is_checked_first() -> None:
         ["/300x200@2x", "/300x200?retina=1", "/300x200@2x/"],
         ["/640x480", "/640x4:3", "/vga", "/4:3x480"],
         ["/10?text=a%0Ab", "/10?text=a|b", "/10?text=a\\nb", "/10&text=a|b"],
+        ["/600x400.auto", "/600x400/auto", "/600x400?format=auto", "/600x400?auto=format"],
+        ["/64x64.jpg?shape=circle", "/64x64.jpeg"],
     ],
 )
 def test_urls_that_mean_one_image_share_a_canonical_form(same: list[str]) -> None:
@@ -145,7 +165,7 @@ specs = st.builds(
     width=st.integers(1, 5000),
     height=st.integers(1, 5000),
     scale=st.integers(1, 3),
-    format=st.sampled_from(sorted(MEDIA_TYPES)),
+    format=st.sampled_from([*sorted(MEDIA_TYPES), "auto"]),
     background=colors(),
     foreground=colors(),
     text=st.none() | st.text(max_size=50),
@@ -153,6 +173,8 @@ specs = st.builds(
     font_size=st.none() | st.integers(1, 999),
     align=st.sampled_from(["left", "center", "right"]),
     padding=st.none() | st.integers(0, 99),
+    shape=st.sampled_from(["rect", "circle"]),
+    bold=st.booleans(),
 )
 
 

@@ -276,3 +276,27 @@ def test_sigterm_lets_the_request_in_flight_finish() -> None:
     assert response.content[4:12] == b"ftypavif"  # a whole AVIF file
     # uvicorn's graceful path, waiting for the open connection, ran to its end.
     assert "Waiting for connections to close" in log and "Finished server process" in log, log
+
+
+CHROME = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+CHROME_OLDER = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
+WEBP_ONLY = "image/webp,*/*"
+
+
+@pytest.mark.parametrize("url", ["/320x200.auto?text=a", "/320x200?format=auto&text=a"])
+def test_auto_urls_are_cached_per_format_not_per_accept_string(cluster: Cluster, url: str) -> None:
+    """deploy/nginx's auto block: browsers of one class share an entry whatever their exact
+    Accept string, each class gets its own format, and Vary: Accept reaches the client."""
+    first = get(cluster.url + url, {"Accept": CHROME})
+    assert first.headers["content-type"] == "image/avif"
+    assert first.headers["x-cache-status"] == "MISS" and first.headers["vary"] == "Accept"
+    other_chrome = get(cluster.url + url, {"Accept": CHROME_OLDER})
+    assert other_chrome.headers["x-cache-status"] == "HIT"
+    assert other_chrome.content == first.content
+    webp = get(cluster.url + url, {"Accept": WEBP_ONLY})
+    assert webp.headers["content-type"] == "image/webp" and webp.headers["x-cache-status"] == "MISS"
+    plain = get(cluster.url + url)
+    assert plain.headers["content-type"] == "image/png"
+    again = get(cluster.url + url, {"Accept": CHROME})
+    assert again.headers["x-cache-status"] == "HIT" and again.content == first.content
+    assert total_renders(cluster.servers) == 3

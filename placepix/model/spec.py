@@ -14,11 +14,19 @@ from urllib.parse import quote
 
 from placepix.errors import LimitError, SpecError
 from placepix.model.colors import Color, any_translucent, contrast_ratio
-from placepix.model.formats import DEFAULT_FORMAT, FORMAT_MAX_SIDE, MEDIA_TYPES
+from placepix.model.formats import (
+    AUTO,
+    DEFAULT_FORMAT,
+    FORMAT_MAX_SIDE,
+    MEDIA_TYPES,
+    OPAQUE_FORMATS,
+)
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 
 Align = Literal["left", "center", "right"]
 ALIGNMENTS: tuple[Align, ...] = ("left", "center", "right")
+Shape = Literal["rect", "circle"]
+SHAPES: tuple[Shape, ...] = ("rect", "circle")
 
 DEFAULT_BACKGROUND = Color(0xDD, 0xDD, 0xDD)
 DEFAULT_FOREGROUND = Color(0x99, 0x99, 0x99)
@@ -31,7 +39,8 @@ DISTORT_MIN_CONTRAST = 4.5
 @dataclass(frozen=True)
 class ImageSpec:
     """Everything that decides an image's bytes. Sizes are logical (CSS) pixels; the image
-    has `width * scale` by `height * scale` pixels."""
+    has `width * scale` by `height * scale` pixels. `format` may be `auto` (placepix.model.
+    formats.AUTO): the server picks a concrete one per request, anything else takes PNG."""
 
     width: int
     height: int
@@ -45,14 +54,22 @@ class ImageSpec:
     align: Align = "center"
     padding: int | None = None  # None: proportional to the image
     distort: int = 0  # anti-OCR strength, 0 (off) to 3 (placepix.imaging.distort), for tokens
+    shape: Shape = "rect"  # circle: the largest ellipse in the image (avatars), clear outside
+    bold: bool = False  # a bolder weight of the text
 
     def __post_init__(self) -> None:
-        if self.format not in MEDIA_TYPES:
+        if self.format not in MEDIA_TYPES and self.format != AUTO:
             raise SpecError(
-                f"unknown format {self.format!r}; choose one of {', '.join(MEDIA_TYPES)}"
+                f"unknown format {self.format!r}; choose one of {', '.join(MEDIA_TYPES)}, auto"
             )
         if self.align not in ALIGNMENTS:
             raise SpecError(f"align must be one of {', '.join(ALIGNMENTS)}")
+        if self.shape not in SHAPES:
+            raise SpecError(f"shape must be one of {', '.join(SHAPES)}")
+        if self.shape == "circle" and self.format in OPAQUE_FORMATS:
+            # Outside the circle is the background colour in formats without alpha: the same
+            # image as the rectangle, so the same spec, canonical URL and ETag.
+            object.__setattr__(self, "shape", "rect")
         if self.text is not None:
             object.__setattr__(self, "text", normalise_text(self.text))
         if self.distort not in DISTORT_LEVELS:
@@ -74,6 +91,8 @@ class ImageSpec:
 
     @property
     def media_type(self) -> str:
+        if self.format == AUTO:
+            raise SpecError("format auto has no media type until a format is chosen")
         return MEDIA_TYPES[self.format]
 
     @property
@@ -95,6 +114,8 @@ class ImageSpec:
             ("align", None if self.align == "center" else self.align),
             ("padding", self.padding),
             ("distort", self.distort or None),
+            ("shape", None if self.shape == "rect" else self.shape),
+            ("bold", 1 if self.bold else None),
         ]
         query = "&".join(f"{k}={url_text(str(v))}" for k, v in params if v is not None)
         return f"{path}?{query}" if query else path

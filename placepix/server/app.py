@@ -22,7 +22,7 @@ from placepix._native.gate import NativePath
 from placepix._native.libc import Glibc
 from placepix._version import __version__
 from placepix.errors import PlacepixError
-from placepix.model.formats import MEDIA_TYPES
+from placepix.model.formats import AUTO, AUTO_FORMATS, MEDIA_TYPES
 from placepix.model.sizes import NAMED_SIZES
 from placepix.render import Renderer
 from placepix.server import metrics
@@ -131,7 +131,8 @@ def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, objec
     return {
         "version": __version__,
         "default_format": settings.default_format,
-        "formats": list(MEDIA_TYPES),
+        "formats": [*MEDIA_TYPES, AUTO],  # auto: the best of auto_formats the client accepts
+        "auto_formats": list(AUTO_FORMATS),
         "fonts": fonts.names,
         "default_font": fonts.default,
         "named_sizes": {name: f"{w}x{h}" for name, (w, h) in NAMED_SIZES.items()},

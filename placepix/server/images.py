@@ -1,8 +1,9 @@
 """GET/HEAD of any image URL: a thin HTTP adapter over the Renderer.
 
-URL -> spec (the grammar; the signature in signed mode) -> `Renderer.plan` -> 304 when the
-client has it -> the bytes from the render cache, or rendered once (single flight) by the
-render pool -> the response with placepix's caching headers.
+URL -> spec (the grammar; the signature in signed mode) -> `Renderer.plan` (for format `auto`,
+of the format the Accept header picks: placepix.server.negotiation) -> 304 when the client has
+it -> the bytes from the render cache, or rendered once (single flight) by the render pool ->
+the response with placepix's caching headers.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from placepix.errors import UrlTooLongError
+from placepix.model.formats import AUTO
+from placepix.model.spec import ImageSpec
 from placepix.render import Plan, Renderer
-from placepix.server import metrics
+from placepix.server import metrics, negotiation
 from placepix.server.pool import RenderPool
 from placepix.server.responses import (
     IMMUTABLE,
@@ -56,18 +59,27 @@ class ImageEndpoint:
         target = raw_target(request.scope)
         plan = self.known_urls.get(target)
         if plan is None:
-            plan = self.known_urls[target] = self.plan_for(*target)
+            spec = self.spec_for(*target)
+            if spec.format == AUTO:  # one URL, a plan per Accept: never kept by URL alone
+                accept = request.headers.get("accept")
+                plan = negotiation.negotiate(self.renderer, spec, accept)
+                return await self.respond(request, plan, headers=negotiation.VARY)
+            plan = self.known_urls[target] = self.renderer.plan(spec)
         return await self.respond(request, plan)
 
-    def plan_for(self, path: str, query: str) -> Plan:
-        """The plan for a raw path and query, or a `PlacepixError`."""
+    def spec_for(self, path: str, query: str) -> ImageSpec:
+        """The spec of a raw path and query, or a `PlacepixError`."""
         limit = self.renderer.limits.max_url_length
         if len(path) + len(query) > limit:
             raise UrlTooLongError(f"URL too long: max_url_length is {limit}")
         spec = parse(path, query, default_format=self.default_format)
         if self.require_signature:
             verify(spec, query, self.signature_keys)
-        return self.renderer.plan(spec)
+        return spec
+
+    def plan_for(self, path: str, query: str) -> Plan:
+        """The plan for a raw path and query, or a `PlacepixError` (format `auto` as PNG)."""
+        return self.renderer.plan(self.spec_for(path, query))
 
     async def respond(
         self,

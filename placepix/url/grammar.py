@@ -1,5 +1,6 @@
 """URL path + query -> ImageSpec, for placehold.co's grammar and the dummyimage.com and
-fakeimg.pl forms. Pure: it never sees HTTP, settings or the file system.
+fakeimg.pl forms, and ui-avatars.com's under /api (placepix.url.avatars). Pure: it never sees
+HTTP, settings or the file system.
 
 Input is the URL as received (still percent-encoded), so invalid UTF-8 is caught here
 instead of being silently replaced. Every rule for an ambiguous case is in docs/url-grammar.md.
@@ -9,16 +10,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes
+from types import MappingProxyType
 
 from placepix.errors import SpecError, UrlTooLongError
 from placepix.model.colors import Color, is_color, parse_color
-from placepix.model.formats import DEFAULT_FORMAT, format_name, require_format
+from placepix.model.formats import AUTO, DEFAULT_FORMAT, format_name, require_format
 from placepix.model.limits import Limits
 from placepix.model.sizes import parse_size
-from placepix.model.spec import ALIGNMENTS, DEFAULT_BACKGROUND, DEFAULT_FOREGROUND, Align, ImageSpec
+from placepix.model.spec import (
+    ALIGNMENTS,
+    DEFAULT_BACKGROUND,
+    DEFAULT_FOREGROUND,
+    SHAPES,
+    Align,
+    ImageSpec,
+    Shape,
+)
+from placepix.url import avatars
+from placepix.url.query import decode, merge, query_params
 
-QUERY_PARAMETERS = ("text", "font", "font_size", "retina", "align", "padding", "distort")
+QUERY_PARAMETERS = (
+    *("text", "font", "font_size", "retina", "align", "padding", "distort", "shape", "bold"),
+    *("format", "auto"),  # ?format=webp or auto; imgix's ?auto=format
+)
 _FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 # Line breaks as URLs write them in a text: a bar (dummyimage.com), and backslash-n as two
 # characters (placehold.co), raw or with the backslash encoded. `%7C` is a literal bar and
@@ -43,10 +57,15 @@ def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -
 
     `default_format` applies when the URL names no format."""
     path = path.lstrip("/")
+    if avatars.is_avatar_path(path):
+        return avatars.parse_avatar(path, query, default_format=default_format)
     path, _, path_query = path.partition("&")  # dummyimage: /600x400/000/fff&text=hi
-    params = _merge(_query_params(path_query), _query_params(query))
+    params = merge(
+        query_params(path_query, QUERY_PARAMETERS, TEXT_DECODERS),
+        query_params(query, QUERY_PARAMETERS, TEXT_DECODERS),
+    )
     parts = _PathParts()
-    segments = [_decode(s, "path") for s in path.split("/")]
+    segments = [decode(s, "path") for s in path.split("/")]
     if segments and segments[-1] == "" and len(segments) > 1:
         segments.pop()  # fakeimg.pl's trailing slash
     if not segments or not segments[0]:
@@ -56,6 +75,10 @@ def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -
     size = parse_size(size_text)
     for index, segment in enumerate(segments[1:], start=1):
         parts.read(segment, is_last=index == len(segments) - 1)
+    if "format" in params:
+        parts.set_format(_format(params["format"]), closing=parts.closed)
+    if parts.format is None and "format" in params.get("auto", "").lower().split(","):
+        parts.format = AUTO  # imgix: ?auto=format, unless the URL names a format (fm wins)
     return ImageSpec(
         width=size.width,
         height=size.height,
@@ -69,6 +92,8 @@ def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -
         align=_align(params.get("align", "center")),
         padding=_int_param(params, "padding"),
         distort=_distort(params.get("distort", "0")),
+        shape=_shape(params.get("shape", "rect")),
+        bold=_flag(params, "bold"),
     )
 
 
@@ -85,7 +110,7 @@ class _PathParts:
             raise SpecError("empty path segment (two slashes in a row?)")
         if self.closed:
             raise SpecError(f"nothing may follow the format, got {segment[:40]!r}")
-        if fmt := format_name(segment):
+        if fmt := format_name(segment) or (AUTO if segment.lower() == AUTO else None):
             self.set_format(fmt, closing=True)
             return
         stem, fmt = _split_format(segment)
@@ -112,41 +137,20 @@ def _split_format(segment: str) -> tuple[str, str | None]:
     stem, dot, ext = segment.rpartition(".")
     if not dot:
         return segment, None
-    return stem, require_format(ext)
+    return stem, _format(ext)
 
 
-def _query_params(query: str) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in query.split("&"):
-        if not pair:
-            continue
-        raw_key, _, raw_value = pair.partition("=")
-        key = _decode(raw_key.replace("+", " "), "query")
-        if key not in QUERY_PARAMETERS:
-            continue  # unknown parameters (cache busters like ?v=2) are ignored
-        if key in params:
-            raise SpecError(f"parameter {key!r} given twice")
-        value = raw_value.replace("+", " ")
-        params[key] = _decode_text(value) if key == "text" else _decode(value, key)
-    return params
-
-
-def _merge(first: dict[str, str], second: dict[str, str]) -> dict[str, str]:
-    for key in first.keys() & second.keys():
-        raise SpecError(f"parameter {key!r} given twice")
-    return first | second
+def _format(text: str) -> str:
+    """A format name (any case, aliases) or `auto`; `SpecError` listing the choices."""
+    return AUTO if text.lower() == AUTO else require_format(text)
 
 
 def _decode_text(raw: str) -> str:
     """A text value: its line-break markers read on the raw value, the rest decoded."""
-    return "\n".join(_decode(piece, "text") for piece in _LINE_BREAK.split(raw))
+    return "\n".join(decode(piece, "text") for piece in _LINE_BREAK.split(raw))
 
 
-def _decode(raw: str, what: str) -> str:
-    try:
-        return unquote_to_bytes(raw).decode("utf-8")
-    except UnicodeError:
-        raise SpecError(f"{what} is not valid UTF-8") from None
+TEXT_DECODERS = MappingProxyType({"text": _decode_text})  # query_params' own for text
 
 
 def _scale(path_scale: int, retina: str | None) -> int:
@@ -162,6 +166,13 @@ def _scale(path_scale: int, retina: str | None) -> int:
     return 2
 
 
+def _flag(params: dict[str, str], name: str) -> bool:
+    value = params.get(name, "0").lower()
+    if value not in _TRUE and value not in _FALSE:
+        raise SpecError(f"{name} must be 1 or 0")
+    return value in _TRUE
+
+
 def _distort(value: str) -> int:
     """A level (`0` to `3`), or a yes/no as before levels were (`true` is level 1)."""
     value = value.lower()
@@ -172,6 +183,14 @@ def _distort(value: str) -> int:
     if value in ("2", "3"):
         return int(value)
     raise SpecError("distort must be 0 to 3 (or true/false)")
+
+
+def _shape(value: str) -> Shape:
+    value = value.lower()
+    for shape in SHAPES:
+        if value == shape:
+            return shape
+    raise SpecError(f"shape must be one of {', '.join(SHAPES)}")
 
 
 def _font(name: str) -> str:
