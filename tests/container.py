@@ -24,7 +24,7 @@ from typing import IO
 
 import httpx
 
-from tests.server import free_port
+from tests.server import free_port, wait_until_checked
 
 ROOT = Path(__file__).parent.parent
 TOOLS = ("mmdebstrap", "podman", "buildah")
@@ -130,6 +130,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], output: IO[bytes]
             raise RuntimeError(f"the container exited with {process.returncode}: {_read(output)}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                wait_until_checked(url, deadline - time.monotonic())
                 return
         except httpx.TransportError:
             pass

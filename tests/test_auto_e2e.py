@@ -107,5 +107,8 @@ def test_step_down_to_png_when_webp_is_over_the_memory_budget(limited: httpx.Cli
 
 def test_when_png_is_refused_too_the_limit_is_named(limited: httpx.Client) -> None:
     response = limited.get("/5000x10.auto", headers={"Accept": CHROME})
-    assert response.status_code == 400
-    assert "max_side" in response.text and response.headers["cache-control"] == "no-store"
+    assert response.status_code == 400 and response.headers["cache-control"] == "no-store"
+    assert response.headers["content-type"] == "image/png"  # a browser's <img> sees it drawn
+    assert "max_side" in response.headers["x-placepix-error"]
+    plain = limited.get("/5000x10.auto", headers={"Accept": "text/plain"})
+    assert plain.status_code == 400 and "max_side" in plain.text

@@ -7,6 +7,7 @@ test_container.py, the nginx file by test_nginx.py.)"""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +112,14 @@ def test_the_ingress_sends_the_site_to_the_pods_and_the_probes_nowhere() -> None
 
 
 def test_probes_point_at_routes_that_answer() -> None:
-    client = TestClient(create_app())
-    for probe in ("readinessProbe", "livenessProbe"):
-        path = container()[probe]["httpGet"]["path"]
-        assert client.get(path).status_code == 200, path
+    with TestClient(create_app()) as client:  # the lifespan checks the render stack
+        for probe in ("readinessProbe", "livenessProbe"):
+            path = container()[probe]["httpGet"]["path"]
+            deadline = time.monotonic() + 30
+            while (answer := client.get(path)).text.startswith("starting"):
+                assert time.monotonic() < deadline, "the render stack check did not finish"
+                time.sleep(0.05)
+            assert answer.status_code == 200, (path, answer.text)
     assert container()["ports"][0]["containerPort"] == 8000
     assert container()["securityContext"]["readOnlyRootFilesystem"] is True
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from placepix.model.colors import Color
 from placepix.model.formats import MEDIA_TYPES
 from placepix.model.limits import Limits
 from placepix.model.spec import DEFAULT_BACKGROUND, DEFAULT_FOREGROUND, ImageSpec
-from placepix.url.grammar import parse, parse_url
+from placepix.url.grammar import parse, parse_url, split_url
 
 BLACK, WHITE, RED = Color(0, 0, 0), Color(255, 255, 255), Color(255, 0, 0)
 
@@ -181,3 +182,44 @@ specs = st.builds(
 @given(specs)
 def test_canonical_form_parses_back_to_the_same_spec(spec: ImageSpec) -> None:
     assert parse_url(spec.canonical()) == spec
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "query"),
+    [
+        ("https://placehold.co/600x400/png?text=Hi", "/600x400/png", "text=Hi"),
+        ("http://dummyimage.com/600x400/000/fff&text=hi", "/600x400/000/fff&text=hi", ""),
+        ("//fakeimg.pl/300x200/?retina=1#top", "/300x200/", "retina=1"),
+        ("placehold.co/600x400", "600x400", ""),
+        ("www.placehold.co/600x400?text=a", "600x400", "text=a"),
+        ("https://ui-avatars.com/api/?name=John+Doe", "/api/", "name=John+Doe"),
+        ("600x400.png?text=Hi", "600x400.png", "text=Hi"),
+        ("/og", "/og", ""),
+        ("example.com/600x400", "example.com/600x400", ""),  # an unknown host is a path
+    ],
+)
+def test_split_url_keeps_only_the_path_and_query(url: str, path: str, query: str) -> None:
+    assert split_url(url) == (path, query)
+
+
+def test_parse_url_reads_full_urls_of_other_services() -> None:
+    assert parse_url("https://placehold.co/600x400/000000/FFFFFF.webp?text=Hi") == parse_url(
+        "600x400/000/fff.webp?text=Hi"
+    )
+    assert parse_url("https://dummyimage.com/600x400/000/fff&text=hi").text == "hi"
+    with pytest.raises(UrlTooLongError):
+        parse_url("https://placehold.co/600x400?text=" + "a" * 60, Limits(max_url_length=40))
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/600x400@2.5x", "got @2.5x; for 2.5x pixels ask for 1500x1000"),
+        ("/600x400@1.5x.png", "got @1.5x; for 1.5x pixels ask for 900x600"),
+        ("/og@0,5x/000", "got @0.5x; for 0.5x pixels ask for 600x315"),
+        ("/abc@2.5x", "retina scale must be a whole number, @1x to @3x, got @2.5x"),
+    ],
+)
+def test_a_fractional_scale_is_named_as_one(path: str, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        parse(path)

@@ -15,7 +15,7 @@ from prometheus_client.mmap_dict import MmapedDict
 
 from placepix.minting import make_token
 from placepix.url.tokens import image_url
-from tests.server import metric_total, running_server
+from tests.server import metric_total, running_server, wait_until_checked
 
 pytestmark = pytest.mark.e2e
 
@@ -84,6 +84,7 @@ def test_a_killed_worker_is_replaced_and_requests_keep_being_answered() -> None:
             time.sleep(0.2)
         assert victim not in now and len(now) == 2, "the supervisor did not replace the worker"
         assert set(statuses) == {200}
+        wait_until_checked(server.url, 30)  # the new worker checks its render stack first
         assert httpx.get(f"{server.url}/readyz", timeout=10).status_code == 200
 
 

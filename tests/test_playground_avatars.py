@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser
 
 from tests.server import Server
 from tests.test_playground import (  # noqa: F401 (fixtures)
@@ -99,13 +100,21 @@ def test_every_name_in_the_gallery_loads(avatars: Playground) -> None:
     assert not avatars.errors, avatars.errors
 
 
-def test_the_hash_opens_the_tab(browser, site: Server) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    opened = open_playground(
-        browser, site.url + "/#avatars".removeprefix("/") if False else site.url
-    )
-    opened.page.goto(f"{site.url}/#avatars")
-    opened.page.wait_for_selector("#avatars:not([hidden])")
-    assert not opened.page.is_visible("#playground")
+def test_the_hash_opens_the_tab_and_the_query_keeps_the_image_settings(
+    browser: Browser,  # noqa: F811
+    site: Server,  # noqa: F811
+) -> None:
+    """The tab lives in the hash, the image playground's settings in the query: each keeps
+    the other when it changes (a shared link opens both)."""
+    opened = open_playground(browser, site.url, path="/?text=Kept#avatars")
+    page = opened.page
+    page.wait_for_selector("#avatars:not([hidden])")
+    assert not page.is_visible("#playground")
+    page.click("#tab-playground")
+    page.wait_for_selector("#playground:not([hidden])")
+    assert page.evaluate("location.search").startswith("?") and "Kept" in page.url
+    page.click("#tab-avatars")
+    assert page.evaluate("location.hash") == "#avatars" and "Kept" in page.url
     opened.page.context.close()
 
 

@@ -103,3 +103,36 @@ def test_every_limit_is_a_setting_of_the_same_name_and_default() -> None:
     for field in fields(Limits):
         assert getattr(defaults, field.name) == getattr(DEFAULT_LIMITS, field.name), field.name
     assert defaults.limits() == DEFAULT_LIMITS
+
+
+@pytest.mark.parametrize(
+    ("given", "colour"),
+    [
+        ("ff8800", Color(255, 136, 0)),
+        ("#f80", Color(255, 136, 0)),
+        ("RebeccaPurple", Color(102, 51, 153)),
+        ("ff000080", Color(255, 0, 0, 128)),
+        ("red,128", Color(255, 0, 0, 128)),
+        ("transparent", Color(0, 0, 0, 0)),
+        (Color(1, 2, 3), Color(1, 2, 3)),
+    ],
+)
+def test_colours_may_be_given_as_strings(given: Color | str, colour: Color) -> None:
+    spec = ImageSpec(10, 10, background=given, foreground=given)
+    assert spec.background == spec.foreground == colour
+    assert isinstance(spec.background, Color)
+    assert spec == ImageSpec(10, 10, background=colour, foreground=colour)
+
+
+def test_a_bad_colour_string_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="not a colour: 'zzz'"):
+        ImageSpec(10, 10, background="zzz")
+    with pytest.raises(SpecError, match="foreground must be a Color or a colour"):
+        ImageSpec(10, 10, foreground=(1, 2, 3))  # type: ignore[arg-type]
+
+
+def test_a_spec_stays_frozen_with_its_default_colours() -> None:
+    spec = ImageSpec(10, 10)
+    assert (spec.background.hex(), spec.foreground.hex()) == ("dddddd", "999999")
+    with pytest.raises(AttributeError):
+        spec.background = Color(0, 0, 0)  # type: ignore[misc]

@@ -41,6 +41,9 @@ class Color(NamedTuple):
 
 
 TRANSPARENT = Color(0, 0, 0, 0)
+# Every colour name a URL may use: the 148 CSS names (as Pillow knows them) and `transparent`.
+COLOUR_NAMES = (*sorted(ImageColor.colormap), "transparent")
+
 WHITE = Color(255, 255, 255)
 
 

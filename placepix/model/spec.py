@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 from urllib.parse import quote
 
 from placepix.errors import LimitError, SpecError
-from placepix.model.colors import Color, any_translucent, contrast_ratio
+from placepix.model.colors import Color, any_translucent, contrast_ratio, parse_color
 from placepix.model.formats import (
     AUTO,
     DEFAULT_FORMAT,
@@ -36,6 +36,38 @@ DISTORT_LEVELS = (0, 1, 2, 3)  # 0 off, 1 the default strength (placepix.imaging
 DISTORT_MIN_CONTRAST = 4.5
 
 
+class ColorField:
+    """A colour field of ImageSpec that is always a `Color` when read, and may be given as a
+    `Color` or as a colour string, parsed as URLs are (`"ff8800"`, `"#f80"`, `"rebeccapurple"`,
+    `"ff0000,128"`); `SpecError` for anything else. A descriptor, so that type checkers see
+    both: `str` accepted by `ImageSpec(...)`, `Color` read back."""
+
+    def __init__(self, default: Color) -> None:
+        self.default = default
+        self.slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.slot = f"_{name}"
+
+    @overload
+    def __get__(self, spec: None, owner: type | None = None) -> Color: ...
+    @overload
+    def __get__(self, spec: ImageSpec, owner: type | None = None) -> Color: ...
+    def __get__(self, spec: ImageSpec | None, owner: type | None = None) -> Color:
+        if spec is None:
+            return self.default  # the dataclass default
+        colour: Color = getattr(spec, self.slot)
+        return colour
+
+    def __set__(self, spec: ImageSpec, value: Color | str) -> None:
+        if isinstance(value, str):
+            value = parse_color(value)
+        elif not isinstance(value, Color):
+            raise SpecError(f"{self.name} must be a Color or a colour like 'ff8800' or 'red'")
+        object.__setattr__(spec, self.slot, value)  # set once, by the frozen __init__
+
+
 @dataclass(frozen=True)
 class ImageSpec:
     """Everything that decides an image's bytes. Sizes are logical (CSS) pixels; the image
@@ -46,8 +78,8 @@ class ImageSpec:
     height: int
     scale: int = 1
     format: str = DEFAULT_FORMAT
-    background: Color = DEFAULT_BACKGROUND
-    foreground: Color = DEFAULT_FOREGROUND
+    background: ColorField = ColorField(DEFAULT_BACKGROUND)  # a Color; a string is parsed
+    foreground: ColorField = ColorField(DEFAULT_FOREGROUND)
     text: str | None = None  # None: the size, e.g. "600 × 400"
     font: str | None = None  # None: the instance's default font
     font_size: int | None = None  # None: fit the text to the image

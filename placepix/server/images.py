@@ -20,6 +20,7 @@ from placepix.model.formats import AUTO
 from placepix.model.spec import ImageSpec
 from placepix.render import Plan, Renderer
 from placepix.server import metrics, negotiation
+from placepix.server.hints import HEADER, ignored_parameters
 from placepix.server.pool import RenderPool
 from placepix.server.responses import (
     IMMUTABLE,
@@ -63,9 +64,9 @@ class ImageEndpoint:
             if spec.format == AUTO:  # one URL, a plan per Accept: never kept by URL alone
                 accept = request.headers.get("accept")
                 plan = negotiation.negotiate(self.renderer, spec, accept)
-                return await self.respond(request, plan, headers=negotiation.VARY)
+                return await self.respond(request, plan, headers=self._hints(target, True))
             plan = self.known_urls[target] = self.renderer.plan(spec)
-        return await self.respond(request, plan)
+        return await self.respond(request, plan, headers=self._hints(target, False))
 
     def spec_for(self, path: str, query: str) -> ImageSpec:
         """The spec of a raw path and query, or a `PlacepixError`."""
@@ -77,9 +78,14 @@ class ImageEndpoint:
             verify(spec, query, self.signature_keys)
         return spec
 
-    def plan_for(self, path: str, query: str) -> Plan:
-        """The plan for a raw path and query, or a `PlacepixError` (format `auto` as PNG)."""
-        return self.renderer.plan(self.spec_for(path, query))
+    def _hints(self, target: tuple[str, str], negotiated: bool) -> dict[str, str] | None:
+        """Extra headers: `Vary: Accept` for a negotiated format, and the query parameters
+        placepix ignored (X-Placepix-Ignored), so a misspelt one shows."""
+        headers = dict(negotiation.VARY) if negotiated else {}
+        ignored = ignored_parameters(*target)
+        if ignored:
+            headers[HEADER] = ignored
+        return headers or None
 
     async def respond(
         self,
@@ -146,6 +152,8 @@ class CachedImageShortcut:
         scope.setdefault("state", {})["format"] = plan.spec.format
         self.images.tally.cache_hits += 1
         headers = raw_image_headers(data, plan.spec.media_type, plan.etag)
+        if ignored := ignored_parameters(*raw_target(scope)):
+            headers.append((HEADER.lower().encode(), ignored.encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else data
         await send({"type": "http.response.body", "body": body})

@@ -9,18 +9,25 @@ import ipaddress
 import os
 from dataclasses import fields
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from placepix.model.formats import MEDIA_TYPES, format_name
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.render import Renderer
+from placepix.server.lists import split_list
 from placepix.text.fonts import FontLibrary
 from placepix.url.sealing import VERSIONS as TOKEN_VERSIONS
 
 EXAMPLE_KEY = "REPLACE-ME"  # how the example keys in deploy/ begin: refused, never used
+# What `PLACEPIX_REQUIRE_SIGNATURE=true` without a key says (placepix.server.environment prints
+# it as it is: the problem is two variables, not one).
+SIGNING_NEEDS_A_KEY = (
+    "PLACEPIX_REQUIRE_SIGNATURE=true needs a key in PLACEPIX_SECRET_KEYS, "
+    "e.g. PLACEPIX_SECRET_KEYS=a-long-random-secret"
+)
 
 
 class Settings(BaseSettings):
@@ -34,6 +41,7 @@ class Settings(BaseSettings):
         default_factory=lambda: os.cpu_count() or 1,
         ge=1,
         le=64,
+        examples=[4],
         description="Worker processes (default: the number of CPUs).",
     )
     render_threads: int = Field(
@@ -121,19 +129,22 @@ class Settings(BaseSettings):
         description="Largest AVIF image in pixels: libaom needs 12-18 bytes a pixel and ~25 ms "
         "of CPU per million pixels.",
     )
-    font_dirs: list[Path] = Field(
+    font_dirs: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
-        description='Extra directories searched for fonts (JSON list, e.g. ["/srv/fonts"]).',
+        examples=["/srv/fonts,/opt/brand-fonts"],
+        description="Extra directories searched for fonts (a list: /srv/fonts,/opt/fonts).",
     )
-    secret_keys: list[SecretStr] = Field(
+    secret_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
-        description="Keys for text tokens and signed URLs, newest first (JSON list). "
-        "Empty: /t/ tokens are off.",
+        examples=["newest-secret,older-secret"],
+        description="Keys for text tokens and signed URLs, newest first (a list; JSON for keys "
+        "with commas). Empty: /t/ tokens are off.",
     )
-    token_versions: list[int] = Field(
+    token_versions: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [1, 2],
         min_length=1,
-        description="Token format versions /t/ opens (JSON list; docs/token-format.md). New "
+        examples=["2"],
+        description="Token format versions /t/ opens (a list: 1,2; docs/token-format.md). New "
         "tokens are version 2; drop 1 once no version 1 token is in use.",
     )
     require_signature: bool = Field(
@@ -184,6 +195,18 @@ class Settings(BaseSettings):
         "immutable and kept for a year).",
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics at GET /metrics.")
+    error_image_max_pixels: int = Field(
+        2_100_000,
+        ge=0,
+        description="Largest error image in pixels: an img element whose URL is refused gets the "
+        "message drawn in an image of the size it asked for, up to this (1920x1080 fits); "
+        "larger or unreadable sizes get 300x150.",
+    )
+    robots: Literal["allow", "disallow"] = Field(
+        "allow",
+        description="What GET /robots.txt tells crawlers: allow (images may be indexed) or "
+        "disallow (a private instance).",
+    )
     keep_alive_timeout: int = Field(
         5, ge=1, description="Seconds an idle keep-alive connection stays open."
     )
@@ -203,6 +226,26 @@ class Settings(BaseSettings):
         30, ge=1, description="Seconds in-flight requests get to finish after SIGTERM."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+
+    @field_validator("font_dirs", "secret_keys", "token_versions", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        return split_list(value)
+
+    @field_validator("font_dirs")
+    @classmethod
+    def _directories(cls, value: list[Path]) -> list[Path]:
+        for directory in value:
+            if not directory.is_dir():
+                raise ValueError(f"not a directory: {str(directory)[:80]!r}")
+        return value
+
+    @field_validator("secret_keys")
+    @classmethod
+    def _no_empty_key(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if any(not key.get_secret_value().strip() for key in value):
+            raise ValueError("a key is empty")
+        return value
 
     @field_validator("default_format")
     @classmethod
@@ -249,7 +292,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _signing_needs_a_key(self) -> Settings:
         if self.require_signature and not self.secret_keys:
-            raise ValueError("require_signature needs at least one of secret_keys")
+            raise ValueError(SIGNING_NEEDS_A_KEY)
         return self
 
     def newest_secret(self) -> str | None:
@@ -278,11 +321,24 @@ def reference_markdown() -> str:
     lines = [
         "# Configuration",
         "",
-        "Every setting is an environment variable `PLACEPIX_<NAME>` (lists and booleans as JSON:",
-        '`PLACEPIX_SECRET_KEYS=\'["new", "old"]\'`, `PLACEPIX_REQUIRE_SIGNATURE=true`).',
-        "`placepix serve --host/--port/--workers` override the first three. `placepix config`",
-        "prints the effective values, secrets masked. Bad values stop `placepix serve` at once",
-        "with a message naming the variable.",
+        "Every setting is an environment variable `PLACEPIX_<NAME>`. Lists are comma-separated",
+        "(`PLACEPIX_SECRET_KEYS=newest,older`, `PLACEPIX_FONT_DIRS=/srv/fonts`) or a JSON list",
+        '(`PLACEPIX_SECRET_KEYS=\'["with,comma", "older"]\'`); booleans are `true`/`false` (also',
+        "`1`/`0`, `yes`/`no`, `on`/`off`). `placepix serve --host/--port/--workers` override the",
+        "first three. `placepix config` prints the effective values, secrets masked.",
+        "",
+        "A bad value stops every command (`serve`, `config`, `render`, `token`, `sign`) and each",
+        "server worker at once, with one line on stderr per problem that names the variable, says",
+        "what is wrong and gives an example, and a non-zero exit status:",
+        "",
+        "```",
+        "placepix: bad setting PLACEPIX_MAX_SIDE='big': not a whole number; "
+        "e.g. PLACEPIX_MAX_SIDE=4000",
+        "```",
+        "",
+        "A `PLACEPIX_*` variable that is no setting is ignored with a warning that names the",
+        "closest one (`PLACEPIX_MAX_SIDEE is not a setting (ignored); did you mean",
+        "PLACEPIX_MAX_SIDE?`).",
         "",
         "Generated by `placepix config --markdown > docs/configuration.md`; a test checks it.",
         "",
@@ -290,8 +346,11 @@ def reference_markdown() -> str:
         "|---|---|---|",
     ]
     for name, field in Settings.model_fields.items():
-        if field.default_factory is not None:
-            default = "CPU count" if name == "workers" else "`[]`"
+        if name == "workers":
+            default = "CPU count"
+        elif field.default_factory is not None:  # a list: shown as it is written
+            items = field.default_factory()  # type: ignore[call-arg]
+            default = f"`{','.join(str(item) for item in items)}`" if items else "none"
         else:
             value = field.default
             default = f"`{str(value).lower() if isinstance(value, bool) else value}`"

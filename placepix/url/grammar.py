@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from placepix.errors import SpecError, UrlTooLongError
 from placepix.model.colors import Color, is_color, parse_color
 from placepix.model.formats import AUTO, DEFAULT_FORMAT, format_name, require_format
 from placepix.model.limits import Limits
-from placepix.model.sizes import parse_size
+from placepix.model.sizes import parse_size, reject_fractional_scale
 from placepix.model.spec import (
     ALIGNMENTS,
     DEFAULT_BACKGROUND,
@@ -39,17 +40,35 @@ _FONT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 # `%5C%6E` a literal backslash-n, as ImageSpec.canonical() writes them.
 _LINE_BREAK = re.compile(r"\||\\n|%5[cC]n")
 _SMALL_NUMBER = re.compile(r"\d{1,6}")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# Hosts whose URLs are read without their scheme too (`placehold.co/600x400`, as people paste).
+SERVICE_HOSTS = ("placehold.co", "dummyimage.com", "fakeimg.pl", "ui-avatars.com")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
 
 def parse_url(url: str, limits: Limits | None = None) -> ImageSpec:
-    """Parse `600x400.png?text=Hi` (leading slash optional); check `limits` when given."""
-    if limits is not None and len(url) > limits.max_url_length:
+    """Parse `600x400.png?text=Hi` (leading slash optional), or a full URL of placepix or of
+    any service it reads (`https://placehold.co/600x400`); check `limits` when given."""
+    path, query = split_url(url)
+    if limits is not None and len(path) + len(query) > limits.max_url_length:
         raise UrlTooLongError(f"URL too long: max_url_length is {limits.max_url_length}")
-    path, _, query = url.partition("?")
     spec = parse(path, query)
     return spec.check(limits) if limits is not None else spec
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """The raw path and query of `url`: of a full URL (`https://host/600x400?text=Hi`, any
+    host: only its path and query count), of `placehold.co/600x400` (a known service's host
+    without the scheme), or of a path like `600x400?text=Hi`."""
+    if _SCHEME.match(url) or url.startswith("//"):
+        parts = urlsplit(url)
+        return parts.path, parts.query
+    host, slash, rest = url.partition("/")
+    if slash and host.lower().removeprefix("www.") in SERVICE_HOSTS:
+        url = rest
+    path, _, query = url.partition("?")
+    return path, query
 
 
 def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -> ImageSpec:
@@ -70,6 +89,7 @@ def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -
         segments.pop()  # fakeimg.pl's trailing slash
     if not segments or not segments[0]:
         raise SpecError("missing size: try /600x400")
+    reject_fractional_scale(segments[0])  # `@2.5x` is not a format "5x"
     size_text, size_format = _split_format(segments[0])
     parts.set_format(size_format)
     size = parse_size(size_text)

@@ -67,8 +67,10 @@
     for (const tab of document.querySelectorAll("#tabs [role=tab]")) {
       tab.setAttribute("aria-selected", String(tab.id === `tab-${id}`));
     }
-    if (id === "avatars") history.replaceState(null, "", "#avatars");
-    else if (location.hash === "#avatars") history.replaceState(null, "", location.pathname);
+    // The hash names the tab; the query keeps the image playground's settings.
+    const here = location.pathname + location.search;
+    if (id === "avatars") history.replaceState(null, "", `${here}#avatars`);
+    else if (location.hash === "#avatars") history.replaceState(null, "", here);
   }
 
   function buildForm() {
