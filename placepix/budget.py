@@ -25,6 +25,12 @@ INLINE_LABEL_PIXELS = 250_000  # canvases this small draw their size label in ab
 # BMP) to 150 ns (GIF quantizes it), measured from prepared rasters at 500² and 1000²
 # (1825x1825 PNG with an emoji: ~0.3-0.6 s), against 0.01-3 for text in one colour.
 COLOUR_CANVAS_NS = 150.0
+# Anti-OCR distortion (placepix.imaging.distort), on top of the text's own cost, per pixel of
+# the text's box: each glyph moved onto a layer of its own, the marks drawn at twice the size,
+# the merged layer; with colour glyphs, their RGBA layers moved too. Fitted to renders in fresh
+# processes (3000x3000 png: one large glyph, a sentence, emoji and text; 1500x1500 avif) + 20 %.
+DISTORT_TEXT = 9.0
+DISTORT_COLOUR_TEXT = 15.0
 
 
 class RenderCost(NamedTuple):
@@ -152,7 +158,7 @@ def canvas_memory(spec: ImageSpec, *, banded: bool = True) -> int:
 def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
     """The estimate for text that fills the canvas, in translucent colours, with emoji."""
     pixels = spec.pixel_width * spec.pixel_height
-    return working_memory(
+    memory = working_memory(
         spec.format,
         pixels,
         pixels,
@@ -161,6 +167,7 @@ def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
         banded=banded,
         **_shape(spec),
     )
+    return memory + distortion_memory(spec, pixels, colour_glyphs=True)
 
 
 def text_memory(
@@ -168,15 +175,24 @@ def text_memory(
 ) -> int:
     """The estimate once the text is laid out: its box, not the canvas, decides the text's
     share."""
-    return working_memory(
+    text_pixels = text_box_pixels(layout, (spec.pixel_width, spec.pixel_height))
+    memory = working_memory(
         spec.format,
         spec.pixel_width * spec.pixel_height,
-        text_box_pixels(layout, (spec.pixel_width, spec.pixel_height)),
+        text_pixels,
         translucent=spec.translucent,
         colour_glyphs=colour_glyphs,
         banded=banded,
         **_shape(spec),
     )
+    return memory + distortion_memory(spec, text_pixels, colour_glyphs=colour_glyphs)
+
+
+def distortion_memory(spec: ImageSpec, text_pixels: int, *, colour_glyphs: bool) -> int:
+    """What `distort` adds to a render whose text's box has `text_pixels` (0 without it)."""
+    if not spec.distort:
+        return 0
+    return int(text_pixels * (DISTORT_COLOUR_TEXT if colour_glyphs else DISTORT_TEXT))
 
 
 def _shape(spec: ImageSpec) -> dict[str, bool]:

@@ -21,6 +21,9 @@ from placepix.url.tokens import image_url, seal_spec
 
 TOKEN_FONT_SIZE = 20  # font size of tokens that give no size, in pixels
 TOKEN_PADDING = 4
+# Padding of distorted tokens that give no size, in ems: room for glyphs that distortion turns,
+# lifts and drops, and for the strokes that cross them.
+DISTORT_PADDING = 0.3
 
 
 def make_token(
@@ -71,15 +74,16 @@ def token_spec(
     padding: int | None = None,
     align: Align = "center",
     scale: int = 1,
-    distort: bool = False,
+    distort: int = 0,
     renderer: Renderer | None = None,
     check: bool = True,
 ) -> ImageSpec:
     """The image a token of `text` shows. Without `width`/`height` it is just large enough for
-    the text at `font_size`. `distort` makes the text hard for OCR (placepix.imaging.distort).
-    SVG is refused when sealed: it would carry the text as text. The spec is the one its
-    canonical URL reads as, so every back end that follows docs/token-format.md seals the same
-    URL for the same options.
+    the text at `font_size` (with room around it for distortion). `distort` (1 to 3, or True
+    for 1) makes the text hard for OCR (placepix.imaging.distort), and needs colours of WCAG AA
+    contrast (`ImageSpec.check_distortion`). SVG is refused when sealed: it would carry the text
+    as text. The spec is the one its canonical URL reads as, so every back end that follows
+    docs/token-format.md seals the same URL for the same options.
 
     With `check` (the default), `renderer.plan` checks it as the server will, so that a token
     the server would refuse is never made: `SpecError`/`LimitError` naming the problem."""
@@ -100,6 +104,8 @@ def token_spec(
         padding=padding,
         distort=distort,
     )
+    if check:
+        spec.check_distortion()  # before sizing: the message names the colours
     sized = width is None or height is None
     if sized:
         spec = _sized_to_text(spec, width, height, renderer)
@@ -130,7 +136,10 @@ def _sized_to_text(
     spec: ImageSpec, width: int | None, height: int | None, renderer: Renderer
 ) -> ImageSpec:
     font_size = spec.font_size or TOKEN_FONT_SIZE
-    padding = spec.padding if spec.padding is not None else TOKEN_PADDING
+    padding = spec.padding
+    if padding is None:
+        room = round(font_size * DISTORT_PADDING) if spec.distort else 0
+        padding = max(TOKEN_PADDING, room)
     font = renderer.fonts.resolve(spec.font)
     natural_width, natural_height = renderer.text.natural_size(
         spec.display_text, font, font_size, padding

@@ -43,7 +43,7 @@ from placepix.url.grammar import parse_url
 
 # Bump whenever the bytes for an unchanged spec and environment change (encoder options,
 # layout): it is part of every ETag, with the fingerprint of the render environment.
-RENDER_VERSION = "11"
+RENDER_VERSION = "12"
 IMAGE_CACHE_BYTES = 40 * 1024 * 1024
 INLINE_RENDER_US = 1000  # renders estimated this fast may run where they are asked for
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
@@ -192,7 +192,8 @@ class Renderer:
             )
         raster = self._raster(spec, layout)  # distorted: drawn anew every time
         boxes = self.text.glyph_boxes(layout)
-        glyphs = distort_text(raster, boxes, size, layout.font_size, spec.canonical())
+        seed = spec.canonical()
+        glyphs = distort_text(raster, boxes, size, layout.font_size, seed, spec.distort)
         colours = (spec.background, spec.foreground)
         return self.encoder.encode_text(size, *colours, glyphs, spec.format, mask=self._mask(spec))
 

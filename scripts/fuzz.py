@@ -64,7 +64,7 @@ PARAMS: dict[str, list[str]] = {
     "align": ["left", "center", "right", "justify", "", "LEFT"],
     "padding": ["0", "10", "149", "150", "-1", "99999999999", ""],
     "retina": ["1", "0", "true", "false", "2", ""],
-    "distort": ["1", "yes", "on", "0", "off", "maybe"],
+    "distort": ["1", "2", "3", "4", "yes", "on", "0", "off", "maybe"],
     "v": ["2", ""],
     "s": ["AAAA", "", "%00"],
 }

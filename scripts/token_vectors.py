@@ -92,6 +92,15 @@ MINT_CASES: list[tuple[str, str, str, dict[str, Any], int | None, bool, str | No
         "000102030405060708090a0b",
     ),
     ("non-ASCII secret", "clé secrète ✓", "x", {"width": 20, "height": 20}, None, True, None),
+    (
+        "a distortion level",
+        SECRET,
+        "jane@example.com",
+        {"width": 300, "height": 60, "foreground": "222", "distort": 3},
+        None,
+        True,
+        None,
+    ),
 ]
 
 

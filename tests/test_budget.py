@@ -68,6 +68,11 @@ MEASURED = [
     f"1000x700/ff000080/00f.avif?{SENTENCE}",  # the most per pixel measured (fixed costs)
     *(f"4000x4000.{fmt}" for fmt in ("png", "jpeg", "gif", "webp")),  # size labels: a strip
     "1800x1800/ff000080/00f.webp?text=flood",
+    # anti-OCR distortion: one large glyph, a sentence, emoji among text
+    *(f"3000x3000/fff/000.{fmt}?text=W&distort=3" for fmt in ("png", "webp")),
+    f"3000x3000/fff/000.png?{SENTENCE}&distort=3",
+    "3000x3000/fff/000.png?text=%F0%9F%98%80+hi&distort=3",
+    "1500x1500/fff/000.avif?text=Wow&distort=2",
     # shape=circle: clipped, no longer flat (issue 20); bold grows the text's coverage
     *(f"3000x3000/fff/000.{fmt}?{SENTENCE}&shape=circle" for fmt in ("png", "gif", "tiff", "webp")),
     "3000x3000/ff000080/00f.png?text=%F0%9F%98%80&shape=circle",

@@ -98,6 +98,20 @@ def test_token_path_is_what_a_template_filter_needs() -> None:
     assert opened.spec.text == "jane@example.com" and opened.spec.distort
 
 
+def test_distorted_tokens_carry_their_level_and_room_for_it() -> None:
+    from placepix.errors import SpecError
+    from placepix.minting import TOKEN_PADDING, token_spec
+
+    for level in (1, 2, 3):
+        opened = open_token(make_token("jane@example.com", NEW, distort=level), KEYS)
+        assert opened.spec.distort == level
+    plain, distorted = token_spec("jane@example.com"), token_spec("jane@example.com", distort=2)
+    assert plain.padding == TOKEN_PADDING and distorted.padding == 6  # 0.3 em of 20 pixels
+    assert distorted.height - plain.height == 2 * (6 - TOKEN_PADDING)
+    with pytest.raises(SpecError, match=r"contrast of at least 4.5:1"):
+        make_token("jane@example.com", NEW, foreground="aaaaaa", distort=True)
+
+
 def _raw(token: str) -> bytes:
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
 

@@ -143,12 +143,36 @@ def test_svg_is_refused_for_tokens(token_server: Server) -> None:
 
 def test_distorted_tokens_render_differently_but_deterministically(token_server: Server) -> None:
     plain = cli("token", SECRET_TEXT, "--size", "300x60", secrets=["newest"])
-    distorted = cli("token", SECRET_TEXT, "--size", "300x60", "--distort", secrets=["newest"])
-    images = [httpx.get(f"{token_server.url}{p}", timeout=10).content for p in (plain, distorted)]
-    assert decode(images[0]).size == decode(images[1]).size == (300, 60)
-    assert images[0] != images[1]
-    again = httpx.get(f"{token_server.url}{distorted}.png", timeout=10).content
+    levels = [
+        cli("token", SECRET_TEXT, "--size", "300x60", *flag, secrets=["newest"])
+        for flag in (["--distort"], ["--distort", "2"], ["--distort=3"])
+    ]
+    paths = [plain, *levels]
+    images = [httpx.get(f"{token_server.url}{p}", timeout=10).content for p in paths]
+    assert all(decode(image).size == (300, 60) for image in images)
+    assert len(set(images)) == 4
+    again = httpx.get(f"{token_server.url}{levels[0]}.png", timeout=10).content
     assert again == images[1]
+
+
+def test_the_server_refuses_faint_distorted_text_with_a_400(token_server: Server) -> None:
+    """Distortion needs WCAG AA contrast (tests/test_distort.py): a real server says so."""
+    faint = httpx.get(f"{token_server.url}/300x60/fff/999.png?text=x&distort=1", timeout=10)
+    assert faint.status_code == 400 and "4.5:1" in faint.text
+    fine = httpx.get(f"{token_server.url}/300x60/fff/222.png?text=x&distort=2", timeout=10)
+    assert fine.status_code == 200 and fine.headers["content-type"] == "image/png"
+
+
+def test_the_cli_refuses_a_bad_level_or_faint_colours_for_distortion() -> None:
+    env = os.environ | {"PLACEPIX_SECRET_KEYS": json.dumps(["newest"])}
+    for args, message in (
+        (["--distort", "4"], "4 is not in the range 0<=x<=3"),
+        (["--distort", "--fg", "999"], "contrast of at least 4.5:1"),
+    ):
+        command = [sys.executable, "-m", "placepix", "token", SECRET_TEXT, *args]
+        result = subprocess.run(command, env=env, capture_output=True, text=True)
+        assert result.returncode != 0 and message in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_a_server_that_no_longer_accepts_version_1_refuses_its_tokens() -> None:

@@ -27,6 +27,7 @@ const OPTIONS = [
   "align", "scale", "distort", "ttl", "expires", "deterministic", "nonce",
 ];
 const MAX_SCALE = 3;
+const MAX_DISTORT = 3;
 const MAX_NUMBER = 999999;
 
 /** Thrown for an option the token can't carry; the message names it. */
@@ -37,7 +38,8 @@ export class PlacepixOptionError extends TypeError {}
  * measures text; the text is fitted into the box unless fontSize is given), background and
  * foreground (hex: "fff", "#ff8800", "11223380"; "transparent"), font ("lato", "Open Sans"),
  * fontSize, format (png, jpeg, webp, gif, avif, bmp, tiff, ico), padding, align (left, center,
- * right), scale (1-3, retina), distort (anti-OCR), ttl (seconds until it expires) or expires
+ * right), scale (1-3, retina), distort (anti-OCR: true or 1 for the default strength, 2 or 3
+ * for more; the colours need a 4.5:1 contrast), ttl (seconds until it expires) or expires
  * (Unix seconds), deterministic (default true: the same text and options give the same token,
  * which CDNs cache).
  */
@@ -100,7 +102,7 @@ export function canonicalUrl(text, options) {
     ["font_size", options.fontSize != null ? integer(options.fontSize, "fontSize", 1) : null],
     ["align", align === "center" ? null : align],
     ["padding", options.padding != null ? integer(options.padding, "padding", 0) : null],
-    ["distort", options.distort ? 1 : null],
+    ["distort", distortLevel(options.distort ?? false)],
   ];
   const query = params
     .filter(([, value]) => value !== null)
@@ -196,6 +198,15 @@ function checkAlign(value) {
   const align = Object.hasOwn(ALIGNMENTS, value.toLowerCase()) ? ALIGNMENTS[value.toLowerCase()] : undefined;
   if (!align) throw new PlacepixOptionError("align must be one of left, center, right");
   return align;
+}
+
+/** A distortion level for the URL: true is 1, false or 0 is none (null), else 1 to 3. */
+function distortLevel(value) {
+  if (typeof value === "boolean") {
+    return value ? 1 : null;
+  }
+  const level = integer(value, "distort", 0, MAX_DISTORT);
+  return level === 0 ? null : level;
 }
 
 function integer(value, name, min, max = MAX_NUMBER) {

@@ -34,6 +34,7 @@ final class Placepix
         'align', 'scale', 'distort', 'ttl', 'expires', 'deterministic', 'nonce',
     ];
     private const MAX_SCALE = 3;
+    private const MAX_DISTORT = 3;
     private const MAX_NUMBER = 999999;
 
     /**
@@ -41,7 +42,8 @@ final class Placepix
      * server measures text; the text is fitted into the box unless font_size is given),
      * background and foreground (hex: 'fff', '#ff8800', '11223380'; 'transparent'), font
      * ('lato', 'Open Sans'), font_size, format (png, jpeg, webp, gif, avif, bmp, tiff, ico),
-     * padding, align (left, center, right), scale (1-3, retina), distort (anti-OCR), ttl
+     * padding, align (left, center, right), scale (1-3, retina), distort (anti-OCR: true or 1
+     * for the default strength, 2 or 3 for more; the colours need a 4.5:1 contrast), ttl
      * (seconds until it expires) or expires (Unix seconds), deterministic (default true: the
      * same text and options give the same token, which CDNs cache).
      *
@@ -125,7 +127,7 @@ final class Placepix
             'align' => $align === 'center' ? null : $align,
             'padding' => isset($options['padding'])
                 ? self::integer($options['padding'], 'padding', 0) : null,
-            'distort' => !empty($options['distort']) ? 1 : null,
+            'distort' => self::distort($options['distort'] ?? false),
         ];
         $query = [];
         foreach ($params as $name => $value) {
@@ -234,6 +236,16 @@ final class Placepix
             }
         }
         throw new \InvalidArgumentException('align must be one of left, center, right');
+    }
+
+    /** A distortion level for the URL: true is 1, false or 0 is none (null), else 1 to 3. */
+    private static function distort(mixed $value): ?int
+    {
+        if (is_bool($value)) {
+            return $value ? 1 : null;
+        }
+        $level = self::integer($value, 'distort', 0, self::MAX_DISTORT);
+        return $level === 0 ? null : $level;
     }
 
     private static function integer(mixed $value, string $name, int $min, int $max = self::MAX_NUMBER): int

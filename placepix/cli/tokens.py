@@ -29,7 +29,15 @@ NO_KEY = "set PLACEPIX_SECRET_KEYS first, e.g. PLACEPIX_SECRET_KEYS=a-long-rando
 @click.option("--padding", type=int, help="Padding in pixels.")
 @click.option("--ttl", type=int, help="Seconds until the token expires (default: never).")
 @click.option("--random", is_flag=True, help="A different token every time (not CDN-cacheable).")
-@click.option("--distort", is_flag=True, help="Anti-OCR waves and strokes (a speed bump).")
+@click.option(
+    "--distort",
+    type=click.IntRange(0, 3),
+    is_flag=False,
+    flag_value=1,
+    default=0,
+    metavar="[LEVEL]",
+    help="Anti-OCR distortion: 1 (alone: --distort) to 3, stronger and harder to read.",
+)
 @click.option(
     "--parts",
     type=click.IntRange(1, MAX_PARTS),

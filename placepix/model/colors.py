@@ -44,6 +44,30 @@ TRANSPARENT = Color(0, 0, 0, 0)
 # Every colour name a URL may use: the 148 CSS names (as Pillow knows them) and `transparent`.
 COLOUR_NAMES = (*sorted(ImageColor.colormap), "transparent")
 
+WHITE = Color(255, 255, 255)
+
+
+def contrast_ratio(foreground: Color, background: Color) -> float:
+    """WCAG 2's contrast ratio of text in `foreground` on `background`, 1 to 21 (AA asks 4.5
+    for normal text). Translucent colours are judged as they show over a white page: the
+    background over white, then the text over that."""
+    under = _over(background, WHITE)
+    lighter, darker = sorted((_luminance(_over(foreground, under)), _luminance(under)))[::-1]
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _over(top: Color, bottom: Color) -> Color:
+    """`top` composited over the opaque `bottom`."""
+    alpha = top.a / 255
+    r, g, b = (round(t * alpha + u * (1 - alpha)) for t, u in zip(top.rgb, bottom.rgb, strict=True))
+    return Color(r, g, b)
+
+
+def _luminance(color: Color) -> float:
+    """WCAG 2's relative luminance of an opaque sRGB colour."""
+    linear = [c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in color.rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
 
 def any_translucent(*colors: Color) -> bool:
     """Whether an image in these colours needs an alpha channel."""

@@ -6,13 +6,14 @@ for the ETag. Two URLs that mean the same image give equal specs and the same ca
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal, overload
 from urllib.parse import quote
 
 from placepix.errors import LimitError, SpecError
-from placepix.model.colors import Color, any_translucent, parse_color
+from placepix.model.colors import Color, any_translucent, contrast_ratio, parse_color
 from placepix.model.formats import (
     AUTO,
     DEFAULT_FORMAT,
@@ -29,6 +30,10 @@ SHAPES: tuple[Shape, ...] = ("rect", "circle")
 
 DEFAULT_BACKGROUND = Color(0xDD, 0xDD, 0xDD)
 DEFAULT_FOREGROUND = Color(0x99, 0x99, 0x99)
+DISTORT_LEVELS = (0, 1, 2, 3)  # 0 off, 1 the default strength (placepix.imaging.distort.LEVELS)
+# WCAG 2 AA for normal text: distorted text is harder to read, so its colours need at least this
+# contrast (docs/tokens.md). A standard, not a resource limit: no setting lowers it.
+DISTORT_MIN_CONTRAST = 4.5
 
 
 class ColorField:
@@ -80,7 +85,7 @@ class ImageSpec:
     font_size: int | None = None  # None: fit the text to the image
     align: Align = "center"
     padding: int | None = None  # None: proportional to the image
-    distort: bool = False  # anti-OCR waves and strokes (placepix.imaging.distort), for tokens
+    distort: int = 0  # anti-OCR strength, 0 (off) to 3 (placepix.imaging.distort), for tokens
     shape: Shape = "rect"  # circle: the largest ellipse in the image (avatars), clear outside
     bold: bool = False  # a bolder weight of the text
 
@@ -99,6 +104,9 @@ class ImageSpec:
             object.__setattr__(self, "shape", "rect")
         if self.text is not None:
             object.__setattr__(self, "text", normalise_text(self.text))
+        if self.distort not in DISTORT_LEVELS:
+            raise SpecError("distort must be 0 to 3 (or true/false)")
+        object.__setattr__(self, "distort", int(self.distort))  # True is 1
 
     @property
     def pixel_width(self) -> int:
@@ -137,7 +145,7 @@ class ImageSpec:
             ("font_size", self.font_size),
             ("align", None if self.align == "center" else self.align),
             ("padding", self.padding),
-            ("distort", 1 if self.distort else None),
+            ("distort", self.distort or None),
             ("shape", None if self.shape == "rect" else self.shape),
             ("bold", 1 if self.bold else None),
         ]
@@ -147,8 +155,7 @@ class ImageSpec:
     def check(self, limits: Limits = DEFAULT_LIMITS) -> ImageSpec:
         """Raise `SpecError`/`LimitError` naming the first limit this spec breaks, else return it
         (so calls chain)."""
-        if self.distort and self.format == "svg":
-            raise SpecError("distort is for raster formats: SVG carries its text as text")
+        self.check_distortion()
         for name, side in (("width", self.width), ("height", self.height)):
             if side < 1:
                 raise SpecError(f"{name} must be at least 1 pixel")
@@ -176,6 +183,23 @@ class ImageSpec:
         if self.padding is not None and not 0 <= self.padding * 2 < min(self.width, self.height):
             raise LimitError("padding must be at least 0 and less than half the smaller side")
         return self
+
+    def check_distortion(self) -> None:
+        """Raise `SpecError` when `distort` is set on an image it can't be: SVG (its text is
+        text), or colours whose contrast is below `DISTORT_MIN_CONTRAST` (distorted text that
+        is also faint is unreadable for many people)."""
+        if not self.distort:
+            return
+        if self.format == "svg":
+            raise SpecError("distort is for raster formats: SVG carries its text as text")
+        ratio = contrast_ratio(self.foreground, self.background)
+        if ratio < DISTORT_MIN_CONTRAST:
+            shown = math.floor(ratio * 100) / 100
+            raise SpecError(
+                f"distort needs a contrast of at least {DISTORT_MIN_CONTRAST:g}:1 between "
+                f"text and background (WCAG AA); {self.foreground.hex()} on "
+                f"{self.background.hex()} has {shown:.2f}:1"
+            )
 
 
 def normalise_text(text: str) -> str:

@@ -111,7 +111,7 @@ def parse(path: str, query: str = "", *, default_format: str = DEFAULT_FORMAT) -
         font_size=_int_param(params, "font_size"),
         align=_align(params.get("align", "center")),
         padding=_int_param(params, "padding"),
-        distort=_flag(params, "distort"),
+        distort=_distort(params.get("distort", "0")),
         shape=_shape(params.get("shape", "rect")),
         bold=_flag(params, "bold"),
     )
@@ -191,6 +191,18 @@ def _flag(params: dict[str, str], name: str) -> bool:
     if value not in _TRUE and value not in _FALSE:
         raise SpecError(f"{name} must be 1 or 0")
     return value in _TRUE
+
+
+def _distort(value: str) -> int:
+    """A level (`0` to `3`), or a yes/no as before levels were (`true` is level 1)."""
+    value = value.lower()
+    if value in _FALSE:
+        return 0
+    if value in _TRUE:
+        return 1
+    if value in ("2", "3"):
+        return int(value)
+    raise SpecError("distort must be 0 to 3 (or true/false)")
 
 
 def _shape(value: str) -> Shape:

@@ -11,7 +11,7 @@
  *     define('PLACEPIX_SECRET', 'a long random secret');      // its first PLACEPIX_SECRET_KEYS entry
  *
  * Attributes: text, size (WxH, required: only the server measures text), alt, fg, bg, font,
- * font_size, format, distort ("1"), ttl (seconds).
+ * font_size, format, distort ("1", or "2" and "3" for stronger anti-OCR), ttl (seconds).
  */
 
 declare(strict_types=1);
@@ -32,7 +32,7 @@ add_shortcode('placepix', static function ($atts): string {
         'width' => (int) $size[1], 'height' => (int) $size[2],
         'foreground' => $atts['fg'], 'background' => $atts['bg'], 'font' => $atts['font'],
         'font_size' => $atts['font_size'], 'format' => $atts['format'],
-        'distort' => $atts['distort'] === '1', 'ttl' => $atts['ttl'],
+        'distort' => $atts['distort'], 'ttl' => $atts['ttl'],
     ], static fn ($value) => $value !== null && $value !== '');
     try {
         $src = rtrim(PLACEPIX_URL, '/') . Placepix::path($atts['text'], PLACEPIX_SECRET, $options);
