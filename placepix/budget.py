@@ -16,11 +16,14 @@ from typing import NamedTuple
 
 from placepix.errors import LimitError
 from placepix.model.spec import ImageSpec
-from placepix.text.layout import TextLayout
+from placepix.text.engine import TextInk
 
 SMALL_RENDER_BYTES = 16 * 1024 * 1024  # below this worst case, no layout is made to estimate
 INLINE_TEXT_PIXELS = 250_000  # canvases this small draw a short text in well under a millisecond
 INLINE_TEXT_CHARACTERS = 64  # ...when it has at most this many characters
+# A glyph raster is made whole, then clipped to the canvas: FreeType's bitmap and placepix's
+# copy of it, a byte a pixel each, and room for the outline's rendering spans.
+GLYPH_RASTER_BYTES = 3
 
 
 class RenderCost(NamedTuple):
@@ -113,29 +116,31 @@ def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
     )
 
 
-def text_memory(
-    spec: ImageSpec, layout: TextLayout, *, colour_glyphs: bool, banded: bool = True
-) -> int:
-    """The estimate once the text is laid out: its box, not the canvas, decides the text's
-    share."""
-    return working_memory(
+def text_memory(spec: ImageSpec, ink: TextInk, *, colour_glyphs: bool, banded: bool = True) -> int:
+    """The estimate once the text is laid out: its ink box within the canvas, not the
+    canvas, decides the text's share, plus the largest glyph raster (drawn whole, then
+    clipped: a glyph at 2000 px is millions of pixels on any canvas)."""
+    canvas = (spec.pixel_width, spec.pixel_height)
+    layers = working_memory(
         spec.format,
-        spec.pixel_width * spec.pixel_height,
-        text_box_pixels(layout, (spec.pixel_width, spec.pixel_height)),
+        canvas[0] * canvas[1],
+        text_box_pixels(ink, canvas),
         translucent=is_translucent(spec),
         colour_glyphs=colour_glyphs,
         banded=banded,
     )
+    return layers + GLYPH_RASTER_BYTES * ink.largest_glyph
 
 
-def text_box_pixels(layout: TextLayout, canvas: tuple[int, int]) -> int:
-    """The pixels of the box around the laid-out text (with room for glyphs that overhang
-    their advance), within the canvas: what the text's rasters and their caches scale with."""
-    if not layout.lines:
+def text_box_pixels(ink: TextInk, canvas: tuple[int, int]) -> int:
+    """The pixels of the text's ink box within the canvas: what the text's layers, their
+    caches and the encoder's work on them scale with."""
+    if ink.box is None:
         return 0
-    widest = max(line.width for line in layout.lines) + layout.font_size // 2
-    tallest = layout.line_height * (len(layout.lines) - 1) + int(layout.font_size * 1.3)
-    return min(canvas[0], widest) * min(canvas[1], tallest)
+    left, top, right, bottom = ink.box
+    width = min(canvas[0], right) - max(0, left)
+    height = min(canvas[1], bottom) - max(0, top)
+    return max(0, width) * max(0, height)
 
 
 def is_cheap_text(spec: ImageSpec) -> bool:

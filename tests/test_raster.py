@@ -1,4 +1,5 @@
-"""The fast raster paths against the reference (plain ImageDraw.text on a full-colour canvas)."""
+"""The fast raster paths against the reference: the same glyph raster composed on a full-colour
+canvas the obvious way (tests/rendering.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from PIL import ImageChops
 import placepix
 from placepix.imaging.raster import blend_palette, text_image
 from placepix.model.colors import Color
-from placepix.render import default_renderer
-from placepix.text.layout import rasterize_text
-from tests.rendering import reference_image
+from tests.rendering import raster_of, reference_image
 
 CASES = [
     "1x1",
@@ -31,13 +30,12 @@ CASES = [
 @pytest.mark.parametrize("url", CASES)
 def test_fast_paths_give_the_reference_pixels(url: str, palette: bool) -> None:
     spec = placepix.parse_url(url)
-    layout = default_renderer().lay_out(spec)
     size = (spec.pixel_width, spec.pixel_height)
-    glyphs = rasterize_text(layout, size)
+    glyphs = raster_of(spec)
     colours = (spec.background, spec.foreground)
     table = blend_palette(*colours) if palette else None
     fast = text_image(size, *colours, glyphs, palette=table)
-    reference = reference_image(size, spec.background, spec.foreground, layout)
+    reference = reference_image(size, spec.background, spec.foreground, glyphs)
     palette_possible = palette and glyphs.color is None  # colour emoji need full colour
     assert fast.mode == ("P" if palette_possible else reference.mode)
     assert ImageChops.difference(fast.convert(reference.mode), reference).getbbox() is None
