@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -38,7 +39,7 @@ from placepix.text.layout import (
     lay_out_text,
     natural_size,
 )
-from placepix.text.shaping import FontFailure, FontHandle, Shaped
+from placepix.text.shaping import FontFailure, FontHandle, Shaped, font_key
 
 log = logging.getLogger("placepix")
 
@@ -81,15 +82,16 @@ class TextEngine:
         self._layouts: SizedLRU[tuple[object, ...], TextLayout] = SizedLRU(
             layout_cache_bytes, _layout_bytes, LAYOUT_ENTRY_SHARE
         )
-        self._handles: SizedLRU[Path, FontHandle] = SizedLRU(
+        self._handles: SizedLRU[str, FontHandle] = SizedLRU(
             FONT_CACHE_BYTES, _handle_bytes, FONT_ENTRY_SHARE
         )
-        self._shaped: SizedLRU[tuple[Path, str, str, bool], Shaped] = SizedLRU(
+        self._shaped: SizedLRU[tuple[str, str, str, bool], Shaped] = SizedLRU(
             SHAPED_CACHE_BYTES, lambda shaped: shaped.nbytes
         )
         self._broken: set[Path] = set()  # font files that failed here: never opened again
         self._lock = threading.Lock()
-        self._load_font = FontHandle  # opens a font file (tests make it fail for one font)
+        # Opens a font file: the seam tests use to make one font fail.
+        self._load_font: Callable[[FontFile], FontHandle] = FontHandle
 
     def lay_out(
         self,
@@ -108,7 +110,7 @@ class TextEngine:
         `min_font_size`), and `wrap=False` is the size label: each paragraph on one line,
         centred on its ink. Kept for texts seen again."""
         least = self.min_font_size if min_size is None else min_size
-        key = (font.path, text, canvas, font_size, align, padding, wrap, least)
+        key = (font_key(font), text, canvas, font_size, align, padding, wrap, least)
         layout = self._layouts.get(key)
         if layout is not None:
             return layout
@@ -196,7 +198,8 @@ class TextEngine:
     def handle(self, font: FontFile) -> FontHandle:
         """`font`'s file opened by HarfBuzz, once while it is in use; `FontFailure` if it
         can't be (or failed before)."""
-        handle = self._handles.get(font.path)
+        key = font_key(font)
+        handle = self._handles.get(key)
         if handle is None:
             if font.path in self._broken:
                 raise FontFailure(font, "it failed before")
@@ -206,12 +209,12 @@ class TextEngine:
                 raise
             except Exception as error:  # a bug or an I/O error: the font is at fault all the same
                 raise FontFailure(font, f"it can't be opened: {error}") from error
-            self._handles.put(font.path, handle)
+            self._handles.put(key, handle)
         return handle
 
     def shape(self, font: FontFile, text: str, script: str, rtl: bool) -> Shaped:
         """`text` shaped in `font` (cached)."""
-        key = (font.path, text, script, rtl)
+        key = (font_key(font), text, script, rtl)
         shaped = self._shaped.get(key)
         if shaped is None:
             shaped = self.handle(font).shape(text, script, rtl)

@@ -75,7 +75,7 @@ class Glyphs:
         `FontFailure` when FreeType or the PNG decoder can't draw one."""
         colour = handle.font.color
         cache = self.colour if colour else self.coverage
-        path = str(handle.font.path)
+        path = handle.key
         drawn: dict[int, GlyphImage] = {}
         for glyph in glyphs:
             if glyph in drawn:
