@@ -39,7 +39,7 @@ from placepix.text.layout import (
     lay_out_text,
     natural_size,
 )
-from placepix.text.shaping import FontFailure, FontHandle, Shaped, font_key
+from placepix.text.shaping import FontFailure, FontHandle, Shaped
 
 log = logging.getLogger("placepix")
 
@@ -110,7 +110,7 @@ class TextEngine:
         `min_font_size`), and `wrap=False` is the size label: each paragraph on one line,
         centred on its ink. Kept for texts seen again."""
         least = self.min_font_size if min_size is None else min_size
-        key = (font_key(font), text, canvas, font_size, align, padding, wrap, least)
+        key = (font.key, text, canvas, font_size, align, padding, wrap, least)
         layout = self._layouts.get(key)
         if layout is not None:
             return layout
@@ -198,7 +198,7 @@ class TextEngine:
     def handle(self, font: FontFile) -> FontHandle:
         """`font`'s file opened by HarfBuzz, once while it is in use; `FontFailure` if it
         can't be (or failed before)."""
-        key = font_key(font)
+        key = font.key
         handle = self._handles.get(key)
         if handle is None:
             if font.path in self._broken:
@@ -214,7 +214,7 @@ class TextEngine:
 
     def shape(self, font: FontFile, text: str, script: str, rtl: bool) -> Shaped:
         """`text` shaped in `font` (cached)."""
-        key = (font_key(font), text, script, rtl)
+        key = (font.key, text, script, rtl)
         shaped = self._shaped.get(key)
         if shaped is None:
             shaped = self.handle(font).shape(text, script, rtl)

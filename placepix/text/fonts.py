@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from placepix.errors import SpecError
@@ -51,6 +52,11 @@ class FontFile:
     source: str  # "bundled", "font_dirs" or "system"
     color: bool = False
     weight: int | None = None
+
+    @cached_property
+    def key(self) -> str:
+        """What names this file drawn this way in caches: its path, and its weight when set."""
+        return str(self.path) if self.weight is None else f"{self.path}@{self.weight}"
 
 
 class FontLibrary:

@@ -20,6 +20,7 @@ box). Both are far beyond what any writing system needs.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,20 +118,30 @@ def clusters(text: str) -> list[str]:
 
 
 def itemize(
-    text: str, fonts: FontLibrary, primary: FontFile, levels: Sequence[int], base: int
-) -> Itemized:
-    """The font and script of every character of the paragraph `text`."""
+    text: str,
+    fonts: FontLibrary,
+    primary: FontFile,
+    levels: Sequence[int],
+    base: int,
+    changes_left: int = MAX_RUNS,
+) -> tuple[Itemized, int]:
+    """The font and script of every character of the paragraph `text`, and how many changes
+    of font or script it made (at most `changes_left`: after that, characters keep the font
+    and script before them)."""
     coverage = fonts.coverage(primary)
     if not _JOINING.search(text) and all(ord(char) in coverage for char in set(text)):
         # every cluster is one character the chosen font has (the common case): no choice
-        return Itemized(text, (primary,) * len(text), tuple(_scripts(text)), tuple(levels), base)
+        found = tuple(_scripts(text))
+        changes = sum(1 for a, b in itertools.pairwise(found) if a != b)
+        if changes <= changes_left:
+            return Itemized(text, (primary,) * len(text), found, tuple(levels), base), changes
     scripts = _scripts(text)
     chosen: list[tuple[FontFile, str]] = []
     memo: dict[str, FontFile] = {}
     changes = 0
     for cluster in clusters(text):
         previous = chosen[-1] if chosen else None
-        if previous is not None and changes >= MAX_RUNS:
+        if previous is not None and changes >= changes_left:
             font, script = previous
         else:
             script = scripts[len(chosen)]
@@ -142,13 +153,14 @@ def itemize(
                 )
         changes += previous is not None and previous != (font, script)
         chosen += [(font, script)] * len(cluster)
-    return Itemized(
+    itemized = Itemized(
         text,
         tuple(font for font, _ in chosen),
         tuple(script for _, script in chosen),
         tuple(levels),
         base,
     )
+    return itemized, changes
 
 
 def cluster_font(cluster: str, fonts: FontLibrary, primary: FontFile) -> FontFile:

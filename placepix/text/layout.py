@@ -27,7 +27,15 @@ from itertools import accumulate, pairwise
 from placepix.model.spec import Align
 from placepix.text.bidi import line_levels, paragraph_levels, visual_order, visual_text
 from placepix.text.fonts import FontFile, FontLibrary
-from placepix.text.itemize import Itemized, Piece, cap_marks, cluster_font, clusters, itemize
+from placepix.text.itemize import (
+    MAX_RUNS,
+    Itemized,
+    Piece,
+    cap_marks,
+    cluster_font,
+    clusters,
+    itemize,
+)
 from placepix.text.shaping import FontHandle, Shaped
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
@@ -110,6 +118,7 @@ class Paragraph:
     prefix: list[float]
     tokens: list[tuple[int, int]]
     cluster_starts: list[int]
+    changes: int  # of font or script, spent from the text's budget
 
     @property
     def text(self) -> str:
@@ -129,21 +138,37 @@ class Typesetter:
     handle: Callable[[FontFile], FontHandle]
     shape: Shape
     ink: Ink | None = None
-    _paragraphs: dict[str, Paragraph] = field(default_factory=dict)
+    _paragraphs: dict[tuple[str, int], Paragraph] = field(default_factory=dict)
+    _upems: dict[FontFile, int] = field(default_factory=dict)
+    _changes_left: int = MAX_RUNS  # font or script changes the text's paragraphs may still make
+
+    def upem(self, font: FontFile) -> int:
+        """The font's units per em (its handle looked up once per Typesetter)."""
+        found = self._upems.get(font)
+        if found is None:
+            found = self._upems[font] = self.handle(font).upem
+        return found
 
     def paragraph(self, text: str) -> Paragraph:
-        found = self._paragraphs.get(text)
+        """`text` (one paragraph) itemised and measured. The text's paragraphs share one
+        budget of font or script changes (`MAX_RUNS`), spent in the order they are asked for:
+        a repeated paragraph spends it again."""
+        key = (text, self._changes_left)
+        found = self._paragraphs.get(key)
         if found is None:
-            found = self._paragraphs[text] = self._measure(text)
+            found = self._paragraphs[key] = self._measure(text)
+        else:
+            self._changes_left -= found.changes
         return found
 
     def _measure(self, text: str) -> Paragraph:
         base, levels = paragraph_levels(text)
-        items = itemize(text, self.fonts, self.primary, levels, base)
+        items, changes = itemize(text, self.fonts, self.primary, levels, base, self._changes_left)
+        self._changes_left -= changes
         advances = [0.0] * (len(text) + 1)
         for piece in items.pieces():
             shaped = self.shape(piece.font, text[piece.start : piece.end], piece.script, piece.rtl)
-            upem = self.handle(piece.font).upem
+            upem = self.upem(piece.font)
             for index, advance in zip(shaped.clusters, shaped.advances, strict=True):
                 advances[piece.start + index] += advance / upem
         prefix = list(accumulate(advances[:-1], initial=0.0))
@@ -152,7 +177,7 @@ class Typesetter:
             starts.append(at)
             at += len(cluster)
         tokens = [match.span() for match in _TOKEN.finditer(text)]
-        return Paragraph(items, prefix, tokens, [*starts, len(text)])
+        return Paragraph(items, prefix, tokens, [*starts, len(text)], changes)
 
     def ems(self) -> tuple[float, float]:
         """The chosen font's ascent and descent in ems."""
@@ -167,7 +192,7 @@ class Typesetter:
     def ellipsis(self) -> tuple[FontFile, float]:
         font = cluster_font(ELLIPSIS, self.fonts, self.primary)
         shaped = self.shape(font, ELLIPSIS, "Zyyy", False)
-        return font, shaped.width / self.handle(font).upem
+        return font, shaped.width / self.upem(font)
 
 
 Spans = list[tuple[int, int, int, bool]]  # paragraph, start, end, ends with an ellipsis
@@ -379,7 +404,7 @@ def _shaped_run(
 ) -> tuple[Run, float]:
     piece_text = text[piece.start : piece.end]
     shaped = setter.shape(piece.font, piece_text, piece.script, piece.rtl)
-    scale = size / setter.handle(piece.font).upem
+    scale = size / setter.upem(piece.font)
     start = round(pen)
     xs, ys = array("i"), array("i")
     for advance, x_offset, y_offset in zip(

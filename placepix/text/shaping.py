@@ -60,7 +60,7 @@ class FontHandle:
 
     def __init__(self, font: FontFile) -> None:
         self.font = font
-        self.key = font_key(font)
+        self.key = font.key
         try:
             face = hb.Face(hb.Blob.from_file_path(str(font.path)))
             if face.glyph_count == 0:
@@ -111,11 +111,6 @@ class FontHandle:
         blob = self._font.get_glyph_color_png(glyph)
         data = blob.data if blob is not None else None
         return bytes(data) if data else None
-
-
-def font_key(font: FontFile) -> str:
-    """What names a font file drawn one way in caches: its path, and its weight when set."""
-    return str(font.path) if font.weight is None else f"{font.path}@{font.weight}"
 
 
 def _weight_axis(face: Any, weight: int | None) -> dict[str, float]:
