@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import encoders, http, inprocess, memory, peers
+from bench import encoders, http, inprocess, memory, peers, text
 
 SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "inprocess": inprocess.run,
+    "text": text.run,
     "encoders": encoders.run,
     "http": http.run,
     "memory": memory.run_memory,

@@ -3,9 +3,9 @@
 
 Rounds alternate between the two, so that a noisy, shared machine weighs on both alike, and
 the report gives medians over rounds. In-process, each version renders in its own process
-against the same naive Pillow service (bench/inprocess.py, from this checkout), so their
-ratios compare; over HTTP, each version's server answers cache hits and misses with wrk, next
-to the same bare Starlette app.
+against the same naive Pillow service (bench/inprocess.py and bench/text.py, from this
+checkout), so their ratios compare; over HTTP, each version's server answers cache hits and
+misses with wrk, next to the same bare Starlette app.
 
     python -m bench.sidebyside --baseline ../baseline [--rounds 3] [--quick]
 """
@@ -26,16 +26,16 @@ HERE = Path(__file__).resolve().parent.parent
 # placepix is imported first, from the interpreter's own install; only then does this
 # checkout's bench code join sys.path, so that the version under test is the interpreter's.
 INPROCESS = f"""
-import json, sys
+import importlib, json, sys
 import placepix
 sys.path.append({str(HERE)!r})
-from bench import inprocess
-print(json.dumps(inprocess.run(quick=sys.argv[1] == "quick")))
+suite = importlib.import_module("bench." + sys.argv[2])
+print(json.dumps(suite.run(quick=sys.argv[1] == "quick")))
 """
 
 
-def inprocess_rows(python: str, quick: bool) -> list[dict[str, object]]:
-    command = [python, "-c", INPROCESS, "quick" if quick else "full"]
+def inprocess_rows(python: str, quick: bool, suite: str = "inprocess") -> list[dict[str, object]]:
+    command = [python, "-c", INPROCESS, "quick" if quick else "full", suite]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rows: list[dict[str, object]] = json.loads(output)
     return rows
@@ -53,6 +53,25 @@ def compare_inprocess(pythons: dict[str, str], rounds: int, quick: bool) -> list
             for name in pythons:
                 values = [float(str(run[index][case])) for run in runs[name]]
                 entry[f"{case} {name}"] = round(statistics.median(values), 1)
+        table.append(entry)
+    return table
+
+
+def compare_text(pythons: dict[str, str], rounds: int, quick: bool) -> list[dict[str, object]]:
+    """bench/text.py's rows (ratios against the naive Pillow service), before and after."""
+    runs: dict[str, list[list[dict[str, object]]]] = {name: [] for name in pythons}
+    for _ in range(rounds):
+        for name, python in pythons.items():
+            runs[name].append(inprocess_rows(python, quick, "text"))
+    table = []
+    for index, row in enumerate(runs["after"][0]):
+        entry: dict[str, object] = {"case": row["case"]}
+        for case in ("ratio", "ms"):
+            for name in pythons:
+                values = [float(str(run[index][case])) for run in runs[name]]
+                entry[f"{case} {name}"] = round(
+                    statistics.median(values), 2 if case == "ratio" else 3
+                )
         table.append(entry)
     return table
 
@@ -96,6 +115,8 @@ def main() -> None:
     from bench.__main__ import table  # the Markdown table every suite prints
 
     print(table(compare_inprocess(pythons, args.rounds, args.quick)))
+    print()
+    print(table(compare_text(pythons, args.rounds, args.quick)))
     if not args.skip_http:
         print()
         print(table(compare_http(pythons, args.rounds, 3 if args.quick else 5)))
