@@ -35,7 +35,9 @@ print(json.dumps(suite.run(quick=sys.argv[1] == "quick")))
 
 
 def inprocess_rows(python: str, quick: bool, suite: str = "inprocess") -> list[dict[str, object]]:
-    command = [python, "-c", INPROCESS, "quick" if quick else "full", suite]
+    # -P: no current directory on sys.path, or a run from this checkout's root would time this
+    # checkout's placepix with the baseline's interpreter
+    command = [python, "-P", "-c", INPROCESS, "quick" if quick else "full", suite]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rows: list[dict[str, object]] = json.loads(output)
     return rows
