@@ -23,6 +23,7 @@ SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "memory": memory.run_memory,
     "isolation": memory.run_isolation,
     "peers": peers.run,
+    "peers_text": peers.run_text,
 }
 
 

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterator
 
 from isal import isal_zlib
+from PIL import Image
 
 from placepix.imaging.types import GlyphLayer
 
@@ -37,23 +38,20 @@ def palette_png(size: tuple[int, int], palette: bytes, has_alpha: bool, indices:
     return SIGNATURE + b"".join(chunks) + indices + _IEND
 
 
-def _text_band(width: int, coverage: GlyphLayer) -> Iterator[memoryview]:
-    """The raw scanlines (filter byte + indices) of the rows with text, a block of about
-    `BAND_BLOCK_BYTES` at a time, each valid until the next is asked for: one zeroed buffer of
-    a block's rows takes each block's coverage in place (the columns around it stay zero), so no
-    band-sized image or buffer is ever made, and what is compressed is still in the CPU's cache."""
+def _text_band(width: int, coverage: GlyphLayer) -> Iterator[bytes]:
+    """The raw scanlines (filter byte + indices) of the rows with text, a block of at most
+    `BAND_BLOCK_BYTES` at a time: each block drawn on its own (its rows of the coverage pasted,
+    clipped, into a block-sized image), so no band-sized image or buffer is ever made and what
+    is compressed is still in the CPU's cache."""
     mask, (left, _) = coverage.image, coverage.origin
-    mask_width, row_bytes = mask.width, width + 1
+    row_bytes = width + 1
     block_rows = max(1, BAND_BLOCK_BYTES // row_bytes)
-    buffer = bytearray(row_bytes * min(block_rows, mask.height))
-    start = left + 1  # after the filter byte (0, None) of each scanline
     for first in range(0, mask.height, block_rows):
         rows = min(block_rows, mask.height - first)
-        pixels = memoryview(mask.crop((0, first, mask_width, first + rows)).tobytes())
-        for row in range(rows):
-            at = row * row_bytes + start
-            buffer[at : at + mask_width] = pixels[row * mask_width : (row + 1) * mask_width]
-        yield memoryview(buffer)[: rows * row_bytes]
+        # One extra leading column of zeros is the filter byte (0, None) of every scanline.
+        block = Image.new("L", (row_bytes, rows), 0)
+        block.paste(mask, (left + 1, -first))
+        yield block.tobytes()
 
 
 def _channels(palette: bytes, has_alpha: bool, *, rgb: bool) -> bytes:

@@ -15,7 +15,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ import freetype
 import uharfbuzz as hb
 
 from placepix.caching import SizedLRU
-from placepix.imaging.types import TextRaster
+from placepix.imaging.types import TextRaster, image_bytes
 from placepix.model.spec import Align
 from placepix.text.compose import rasterize_layout
 from placepix.text.fonts import FontFile, FontLibrary
@@ -52,6 +52,8 @@ FONT_ENTRY_SHARE = 2  # the CJK collection's faces take ~2.3 MB
 FONT_BASE_BYTES = 100 * 1024
 FONT_FILE_SHARE = 9
 SHAPED_CACHE_BYTES = 1024 * 1024  # shaped runs: a run is measured, then drawn
+RASTER_CACHE_BYTES = 6 * 1024 * 1024  # composed layers of laid-out text
+RASTER_ENTRY_BYTES = 2 * 1024 * 1024  # ...up to a 4000x4000 size label's (~1 MB)
 MAX_FONT_FAILURES = 8  # fonts one request may find broken before it draws no text
 GLYPH_MARGIN = 1  # px around a glyph's outline box: hinting may move ink by up to a pixel
 
@@ -87,6 +89,9 @@ class TextEngine:
         )
         self._shaped: SizedLRU[tuple[str, str, str, bool], Shaped] = SizedLRU(
             SHAPED_CACHE_BYTES, lambda shaped: shaped.nbytes
+        )
+        self._rasters: SizedLRU[tuple[object, ...], TextRaster] = SizedLRU(
+            RASTER_CACHE_BYTES, _raster_bytes, RASTER_CACHE_BYTES // RASTER_ENTRY_BYTES
         )
         self._broken: set[Path] = set()  # font files that failed here: never opened again
         self._lock = threading.Lock()
@@ -131,14 +136,24 @@ class TextEngine:
                 if failure.font.path == font.path:
                     font = self.fonts.resolve(None)
                 continue
+            layout = replace(layout, key=key)
             self._layouts.put(key, layout)
             return layout
         log.error("text drawn without glyphs: %d fonts failed for %r", MAX_FONT_FAILURES, text)
         return TextLayout(font_size or 1, 1, (), (font.family,), align)
 
     def rasterize(self, layout: TextLayout, canvas: tuple[int, int]) -> TextRaster:
-        """The coverage and colour glyphs of `layout`, cropped to the canvas."""
-        return rasterize_layout(layout, canvas, self._draw)
+        """The coverage and colour glyphs of `layout`, cropped to the canvas; kept a while
+        for a layout of this engine's (the Renderer keeps small ones in every colour; this keeps
+        the large ones it leaves out, as a 4000x4000 size label's, up to `RASTER_ENTRY_BYTES`)."""
+        key = (layout.key, canvas) if layout.key else None
+        raster = self._rasters.get(key) if key else None
+        if raster is None:
+            failures = len(self._broken)
+            raster = rasterize_layout(layout, canvas, self._draw)
+            if key and len(self._broken) == failures:  # drawn whole: kept
+                self._rasters.put(key, raster)
+        return raster
 
     def natural_size(
         self, text: str, font: FontFile, font_size: int, padding: int
@@ -186,6 +201,7 @@ class TextEngine:
             self._shaped,
             self.glyphs.coverage,
             self.glyphs.colour,
+            self._rasters,
         )
 
     def clear(self) -> None:
@@ -193,6 +209,7 @@ class TextEngine:
         benchmarks)."""
         self._layouts.clear()
         self._shaped.clear()
+        self._rasters.clear()
         self.glyphs.clear()
 
     def handle(self, font: FontFile) -> FontHandle:
@@ -252,6 +269,7 @@ class TextEngine:
         self.fonts.discard(failure.font, failure.reason)
         log.warning("text engine: %s", failure)
         self._layouts.clear()
+        self._rasters.clear()
 
     def _boxes(self, run: Run, baseline: int) -> list[Box | None]:
         """Each glyph's outline box on the canvas, with `GLYPH_MARGIN`; None: no ink."""
@@ -296,6 +314,11 @@ def environment() -> dict[str, str]:
 
 def _union(a: Box, b: Box) -> Box:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _raster_bytes(raster: TextRaster) -> int:
+    layers = (raster.coverage, raster.color)
+    return 256 + sum(image_bytes(layer.image) for layer in layers if layer is not None)
 
 
 def _handle_bytes(handle: FontHandle) -> int:

@@ -103,6 +103,7 @@ class TextLayout:
     lines: tuple[Line, ...]
     families: tuple[str, ...]  # every family used, the chosen font's first (for SVG)
     align: Align = "center"
+    key: tuple[object, ...] = field(default=(), compare=False)  # what made it (engine caches)
 
 
 Shape = Callable[[FontFile, str, str, bool], Shaped]
@@ -141,6 +142,7 @@ class Typesetter:
     _paragraphs: dict[tuple[str, int], Paragraph] = field(default_factory=dict)
     _upems: dict[FontFile, int] = field(default_factory=dict)
     _changes_left: int = MAX_RUNS  # font or script changes the text's paragraphs may still make
+    _ems: tuple[float, float] | None = None
 
     def upem(self, font: FontFile) -> int:
         """The font's units per em (its handle looked up once per Typesetter)."""
@@ -181,8 +183,10 @@ class Typesetter:
 
     def ems(self) -> tuple[float, float]:
         """The chosen font's ascent and descent in ems."""
-        handle = self.handle(self.primary)
-        return handle.ascender / handle.upem, handle.descender / handle.upem
+        if self._ems is None:
+            handle = self.handle(self.primary)
+            self._ems = handle.ascender / handle.upem, handle.descender / handle.upem
+        return self._ems
 
     def metrics(self, size: int) -> tuple[int, int]:
         """Ascent and descent of the chosen font at `size`, in whole pixels."""
