@@ -4,9 +4,11 @@ foreground colour) and colour glyphs ('RGBA', composited as they are).
 Each glyph costs its own box and nothing more: the layers are as large as the ink they hold
 (clipped to the canvas), each coverage glyph is pasted through its own bitmap ("over": where
 glyphs overlap, their coverage adds up as one shape's would), each colour glyph composited over
-its own box, and glyphs wholly off the canvas are never drawn. A coverage glyph whose box no
-glyph before it touches is copied rather than blended: over nothing, "over" is a copy (Pillow's
-blend of 255 through coverage c onto 0 gives c exactly), at a third of the cost.
+its own box, and glyphs wholly off the canvas are never drawn. A coverage glyph that starts
+right of every glyph before it on its line, and below every glyph of the lines before, is
+copied rather than blended: over nothing, "over" is a copy (Pillow's blend of 255 through
+coverage c onto 0 gives c exactly), at half the cost. Glyphs come line by line, left to right,
+so that is most of them; any other (a kerned pair, a mark over its base) is blended.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from placepix.text.glyphs import GlyphImage
 from placepix.text.layout import Run, TextLayout
 
 Draw = Callable[[Run], list[GlyphImage | None]]  # a run's glyph rasters (None: not drawn)
-Placed = tuple[Image.Image, int, int]  # a glyph's image and its top-left corner on the canvas
+Placed = tuple[Image.Image, int, int, int]  # a glyph's image, its top-left corner, its line
 
 
 def rasterize_layout(layout: TextLayout, canvas: tuple[int, int], draw: Draw) -> TextRaster:
@@ -28,7 +30,7 @@ def rasterize_layout(layout: TextLayout, canvas: tuple[int, int], draw: Draw) ->
     width, height = canvas
     plain: list[Placed] = []
     colour: list[Placed] = []
-    for line in layout.lines:
+    for number, line in enumerate(layout.lines):
         for run in line.runs:
             for drawn, x, y in zip(draw(run), run.xs, run.ys, strict=True):
                 if drawn is None or drawn.image is None:
@@ -38,16 +40,16 @@ def rasterize_layout(layout: TextLayout, canvas: tuple[int, int], draw: Draw) ->
                 image = drawn.image
                 right, bottom = left + image.width, top + image.height
                 if left < width and top < height and right > 0 and bottom > 0:
-                    (colour if run.font.color else plain).append((image, left, top))
+                    (colour if run.font.color else plain).append((image, left, top, number))
     return TextRaster(_coverage(plain, canvas), _colour(colour, canvas))
 
 
 def _bounds(pieces: list[Placed], canvas: tuple[int, int]) -> tuple[int, int, int, int]:
     return (
-        max(0, min(x for _, x, _ in pieces)),
-        max(0, min(y for _, _, y in pieces)),
-        min(canvas[0], max(x + image.width for image, x, _ in pieces)),
-        min(canvas[1], max(y + image.height for image, _, y in pieces)),
+        max(0, min(x for _, x, _, _ in pieces)),
+        max(0, min(y for _, _, y, _ in pieces)),
+        min(canvas[0], max(x + image.width for image, x, _, _ in pieces)),
+        min(canvas[1], max(y + image.height for image, _, y, _ in pieces)),
     )
 
 
@@ -56,45 +58,24 @@ def _coverage(pieces: list[Placed], canvas: tuple[int, int]) -> GlyphLayer | Non
         return None
     left, top, right, bottom = _bounds(pieces, canvas)
     if len(pieces) == 1:
-        image, x, y = pieces[0]
+        image, x, y, _ = pieces[0]
         if (x, y, x + image.width, y + image.height) == (left, top, right, bottom):
             return GlyphLayer(image, (x, y))  # a lone glyph inside the canvas: itself
     layer = Image.new("L", (right - left, bottom - top), 0)
-    drawn = _Boxes(max(image.width for image, _, _ in pieces))
-    for image, x, y in pieces:
+    line, line_right, line_bottom, above = -1, 0, 0, 0
+    for image, x, y, number in pieces:
+        if number != line:  # a new line: what the lines before it drew ends at `above`
+            line, line_right, above = number, -(1 << 30), max(above, line_bottom)
+        width, height = image.size
         x, y = x - left, y - top
-        box = (x, y, x + image.width, y + image.height)
-        if drawn.touches(box):
-            layer.paste(255, box, image)
-        else:
+        box = (x, y, x + width, y + height)
+        if x >= line_right and y >= above - top:
             layer.paste(image, box)
-        drawn.add(box)
+        else:
+            layer.paste(255, box, image)
+        line_right = max(line_right, x + width)
+        line_bottom = max(line_bottom, y + height + top)
     return GlyphLayer(layer, (left, top))
-
-
-class _Boxes:
-    """Boxes drawn so far, in a grid of `cell`-pixel squares: whether a new box touches one
-    costs a look at the few boxes in its cells."""
-
-    def __init__(self, cell: int) -> None:
-        self.cell = max(16, cell)
-        self.cells: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
-
-    def _cells(self, box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
-        cell = self.cell
-        columns = range(box[0] // cell, (box[2] - 1) // cell + 1)
-        return [(c, r) for c in columns for r in range(box[1] // cell, (box[3] - 1) // cell + 1)]
-
-    def touches(self, box: tuple[int, int, int, int]) -> bool:
-        return any(
-            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
-            for key in self._cells(box)
-            for other in self.cells.get(key, ())
-        )
-
-    def add(self, box: tuple[int, int, int, int]) -> None:
-        for key in self._cells(box):
-            self.cells.setdefault(key, []).append(box)
 
 
 def _colour(pieces: list[Placed], canvas: tuple[int, int]) -> GlyphLayer | None:
@@ -102,7 +83,7 @@ def _colour(pieces: list[Placed], canvas: tuple[int, int]) -> GlyphLayer | None:
         return None
     left, top, right, bottom = _bounds(pieces, canvas)
     layer = Image.new("RGBA", (right - left, bottom - top), (0, 0, 0, 0))
-    for image, x, y in pieces:
+    for image, x, y, _ in pieces:
         x, y = x - left, y - top
         source = (max(0, -x), max(0, -y))
         layer.alpha_composite(image, (max(0, x), max(0, y)), source)

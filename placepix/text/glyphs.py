@@ -8,9 +8,10 @@ by) and renders 8-bit coverage; embedded bitmap strikes are skipped for the outl
 face serves one thread at a time: each is used under its `FontHandle`'s lock.
 
 freetype-py hands a bitmap's pixels over as a Python list built one ctypes read at a time
-(~130 ns a pixel: 0.04 s for a glyph at 1000 px); `_pixels` copies them in one `string_at`
-from the buffer pointer freetype-py's `Bitmap` wraps instead (a memcpy, 50 µs for that glyph).
-That is the text stack's one use of ctypes: no function is declared or called through it.
+(~130 ns a pixel: 0.04 s for a glyph at 1000 px); `_coverage` copies them in one `string_at`
+from the buffer pointer of the `FT_Bitmap` that freetype-py's `Bitmap` wraps instead (a memcpy,
+50 µs for that glyph). That is the text stack's one use of ctypes: no function is declared or
+called through it.
 """
 
 from __future__ import annotations
@@ -102,17 +103,17 @@ def _coverage(handle: FontHandle, size: int, glyph: int) -> GlyphImage:
                 handle.drawing_size = size
             face.load_glyph(glyph, LOAD_FLAGS)
             slot = face.glyph
-            bitmap = slot.bitmap
+            bitmap = slot.bitmap._FT_Bitmap  # the struct: one ctypes read per field
             width, rows, pitch = bitmap.width, bitmap.rows, bitmap.pitch
             if not width or not rows:
                 return NO_INK
             if bitmap.pixel_mode != FT_PIXEL_MODE_GRAY or pitch <= 0:
                 raise FontFailure(
                     handle.font,
-                    f"FreeType gave glyph {glyph} as a bitmap mode "
-                    f"{bitmap.pixel_mode}, not 8-bit coverage",
+                    f"FreeType gave glyph {glyph} as a bitmap mode {bitmap.pixel_mode}, "
+                    "not 8-bit coverage",
                 )
-            pixels = _pixels(bitmap, pitch * rows)
+            pixels = ctypes.string_at(bitmap.buffer, pitch * rows)
             left, top = slot.bitmap_left, slot.bitmap_top
         except FT_Exception as error:
             raise FontFailure(
@@ -133,11 +134,6 @@ def _face(handle: FontHandle) -> Any:
         handle.drawing = face
         handle.drawing_size = 0
     return handle.drawing
-
-
-def _pixels(bitmap: freetype.Bitmap, count: int) -> bytes:
-    """The bytes of a FreeType bitmap, copied at once (see the module's docstring)."""
-    return ctypes.string_at(bitmap._FT_Bitmap.buffer, count)
 
 
 def _colour_glyph(handle: FontHandle, size: int, glyph: int) -> GlyphImage:

@@ -382,17 +382,24 @@ def _line(
     """One line's runs in visual order, at offsets from the line's start."""
     items = paragraph.items
     text = items.text[start:end]
-    fonts, scripts = list(items.fonts[start:end]), list(items.scripts[start:end])
-    levels = list(items.levels[start:end])
-    if cut:
-        font, _ = setter.ellipsis()
-        text += ELLIPSIS
-        fonts.append(font)
-        scripts.append(scripts[-1] if scripts else "Zyyy")
-        levels.append(items.base)
-    levels = line_levels(text, levels, items.base)
-    on_line = Itemized(text, tuple(fonts), tuple(scripts), tuple(levels), items.base)
-    pieces = on_line.pieces()
+    if not cut and not items.base and not any(items.levels[start:end]):
+        levels: list[int] = []  # left to right throughout: the paragraph's pieces as they are
+        pieces = [
+            Piece(p.start - start, p.end - start, p.font, p.script, 0)
+            for p in items.pieces(start, end)
+        ]
+    else:
+        fonts, scripts = list(items.fonts[start:end]), list(items.scripts[start:end])
+        levels = list(items.levels[start:end])
+        if cut:
+            font, _ = setter.ellipsis()
+            text += ELLIPSIS
+            fonts.append(font)
+            scripts.append(scripts[-1] if scripts else "Zyyy")
+            levels.append(items.base)
+        levels = line_levels(text, levels, items.base)
+        on_line = Itemized(text, tuple(fonts), tuple(scripts), tuple(levels), items.base)
+        pieces = on_line.pieces()
     runs: list[Run] = []
     pen = 0.0
     for order in visual_order([piece.level for piece in pieces]):
@@ -410,13 +417,13 @@ def _shaped_run(
     shaped = setter.shape(piece.font, piece_text, piece.script, piece.rtl)
     scale = size / setter.upem(piece.font)
     start = round(pen)
-    xs, ys = array("i"), array("i")
-    for advance, x_offset, y_offset in zip(
-        shaped.advances, shaped.x_offsets, shaped.y_offsets, strict=True
-    ):
-        xs.append(round(pen + x_offset * scale) - start)
-        ys.append(-round(y_offset * scale))
-        pen += advance * scale
+    pens = list(accumulate((advance * scale for advance in shaped.advances), initial=pen))
+    xs = array(
+        "i",
+        [round(p + x * scale) - start for p, x in zip(pens[:-1], shaped.x_offsets, strict=True)],
+    )
+    ys = array("i", [-round(y * scale) for y in shaped.y_offsets])
+    pen = pens[-1]
     run = Run(
         piece_text,
         piece.font,
