@@ -38,6 +38,7 @@ from placepix.text.shaping import FontFailure, FontHandle
 COVERAGE_CACHE_BYTES = 6 * 1024 * 1024  # rasterised glyphs kept per engine
 COLOUR_CACHE_BYTES = 2 * 1024 * 1024  # scaled colour emoji kept per engine
 GLYPH_OVERHEAD = 600  # bytes of a kept glyph besides its pixels (the Image object)
+BLANK_AT = 16  # px: a glyph with no pixel at this size or larger is blank (a space) at any
 LOAD_FLAGS = FT_LOAD_TARGET_LIGHT | FT_LOAD_RENDER | FT_LOAD_NO_BITMAP
 
 
@@ -95,6 +96,8 @@ class Glyphs:
 
 
 def _coverage(handle: FontHandle, size: int, glyph: int) -> GlyphImage:
+    if glyph in handle.blank:
+        return NO_INK
     with handle.lock:
         try:
             face = _face(handle)
@@ -106,6 +109,8 @@ def _coverage(handle: FontHandle, size: int, glyph: int) -> GlyphImage:
             bitmap = slot.bitmap._FT_Bitmap  # the struct: one ctypes read per field
             width, rows, pitch = bitmap.width, bitmap.rows, bitmap.pitch
             if not width or not rows:
+                if size >= BLANK_AT:  # no pixel at this size: it has no outline at all
+                    handle.blank.add(glyph)
                 return NO_INK
             if bitmap.pixel_mode != FT_PIXEL_MODE_GRAY or pitch <= 0:
                 raise FontFailure(

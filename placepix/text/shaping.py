@@ -79,6 +79,9 @@ class FontHandle:
         self.lock = threading.Lock()
         self.drawing: Any = None  # the FreeType face, opened on first draw (glyphs.py)
         self.drawing_size = 0  # the pixel size it is set to
+        # Glyphs found blank (spaces): empty at every size, so never loaded again. At most one
+        # entry per glyph of the font.
+        self.blank: set[int] = set()
 
     def shape(self, text: str, script: str, rtl: bool) -> Shaped:
         """`text` (one run: one script, one direction) shaped by HarfBuzz."""
