@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from bench.http import PLACEPIX_FORM, QUIET, UNIQUE_URLS, WORKERS, unique_urls_env, wrk
+from bench.peers import PLACEPIX_TEXT_FORM
 from tests.server import running_server
 
 HERE = Path(__file__).resolve().parent.parent
@@ -81,6 +82,7 @@ def compare_text(pythons: dict[str, str], rounds: int, quick: bool) -> list[dict
 def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dict[str, object]]:
     hits: dict[str, list[float]] = {"bare": [], **{name: [] for name in pythons}}
     misses: dict[str, list[float]] = {name: [] for name in pythons}
+    texts: dict[str, list[float]] = {name: [] for name in pythons}
     with (
         running_server(QUIET, WORKERS, "bench.baseline_app:create_app") as bare,
         running_server(QUIET, WORKERS, python=pythons["before"]) as before,
@@ -93,6 +95,8 @@ def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dic
                 hits[name].append(wrk(server.url + "/300x200.png", seconds)["ok_rps"])
                 env = unique_urls_env(PLACEPIX_FORM, "300x200", start=round_ * 1_000_000)
                 misses[name].append(wrk(server.url, seconds, UNIQUE_URLS, env)["ok_rps"])
+                env = unique_urls_env(PLACEPIX_TEXT_FORM, "300x200", start=round_ * 1_000_000)
+                texts[name].append(wrk(server.url, seconds, UNIQUE_URLS, env)["ok_rps"])
     bare_rps = statistics.median(hits["bare"])
     rows: list[dict[str, object]] = [{"case": "bare Starlette, fixed bytes", "rps": bare_rps}]
     for name in pythons:
@@ -101,6 +105,8 @@ def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dic
             {"case": f"{name}: one URL (hits)", "rps": hit_rps, "vs bare": hit_rps / bare_rps}
         )
         rows.append({"case": f"{name}: unique 300x200 PNG (misses)", "rps": miss_rps})
+        text_rps = statistics.median(texts[name])
+        rows.append({"case": f"{name}: unique text, 300x200 PNG (new text)", "rps": text_rps})
     for row in rows:
         row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
     return rows
