@@ -51,7 +51,10 @@ def running_server(
     port = free_port()
     full_env = os.environ | {"PLACEPIX_LOG_LEVEL": "info"} | (env or {})
     if app is None:
-        command = [python, "-m", "placepix", "serve", "--host", "127.0.0.1"]
+        # -P: another checkout's interpreter must not import this checkout's placepix from the
+        # current directory
+        safe_path = ["-P"] if python != sys.executable else []
+        command = [python, *safe_path, "-m", "placepix", "serve", "--host", "127.0.0.1"]
     else:
         command = [python, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
         command += ["--no-access-log", "--no-server-header"]

@@ -15,7 +15,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ FONT_FILE_SHARE = 9
 SHAPED_CACHE_BYTES = 1024 * 1024  # shaped runs: a run is measured, then drawn
 RASTER_CACHE_BYTES = 6 * 1024 * 1024  # composed layers of laid-out text
 RASTER_ENTRY_BYTES = 2 * 1024 * 1024  # ...up to a 4000x4000 size label's (~1 MB)
+RASTER_MIN_BYTES = 256 * 1024  # ...and no smaller than this (Renderers keep small ones)
 MAX_FONT_FAILURES = 8  # fonts one request may find broken before it draws no text
 GLYPH_MARGIN = 1  # px around a glyph's outline box: hinting may move ink by up to a pixel
 
@@ -130,23 +131,24 @@ class TextEngine:
                     padding=padding,
                     wrap=wrap,
                     min_size=least,
+                    key=key,
                 )
             except FontFailure as failure:
                 self._failed(failure)
                 if failure.font.path == font.path:
                     font = self.fonts.resolve(None)
                 continue
-            layout = replace(layout, key=key)
             self._layouts.put(key, layout)
             return layout
         log.error("text drawn without glyphs: %d fonts failed for %r", MAX_FONT_FAILURES, text)
         return TextLayout(font_size or 1, 1, (), (font.family,), align)
 
     def rasterize(self, layout: TextLayout, canvas: tuple[int, int]) -> TextRaster:
-        """The coverage and colour glyphs of `layout`, cropped to the canvas; kept a while
-        for a layout of this engine's (the Renderer keeps small ones in every colour; this keeps
-        the large ones it leaves out, as a 4000x4000 size label's, up to `RASTER_ENTRY_BYTES`)."""
-        key = (layout.key, canvas) if layout.key else None
+        """The coverage and colour glyphs of `layout`, cropped to the canvas. Large ones of
+        this engine's layouts are kept a while (from `RASTER_MIN_BYTES` to `RASTER_ENTRY_BYTES`:
+        a Renderer keeps the smaller ones, with their PNG indices; a 4000x4000 size label's
+        layer is 1 MB)."""
+        key = (layout.key, canvas) if layout.key and _large(layout, canvas) else None
         raster = self._rasters.get(key) if key else None
         if raster is None:
             failures = len(self._broken)
@@ -314,6 +316,16 @@ def environment() -> dict[str, str]:
 
 def _union(a: Box, b: Box) -> Box:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _large(layout: TextLayout, canvas: tuple[int, int]) -> bool:
+    """Whether a layout's layers may pass `RASTER_MIN_BYTES` (its lines' box, about): smaller
+    ones are cheap to compose again, and a Renderer keeps them with their PNG indices."""
+    if not layout.lines:
+        return False
+    width = min(canvas[0], max(line.width for line in layout.lines))
+    height = min(canvas[1], layout.line_height * len(layout.lines) + layout.font_size)
+    return width * height >= RASTER_MIN_BYTES
 
 
 def _raster_bytes(raster: TextRaster) -> int:

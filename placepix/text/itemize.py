@@ -71,6 +71,7 @@ class Itemized:
     scripts: tuple[str, ...]
     levels: tuple[int, ...]
     base: int  # the paragraph's level: 0 left to right, 1 right to left
+    uniform: bool = False  # one font, one script, one level throughout (known when made)
 
     def pieces(
         self, start: int = 0, end: int | None = None, levels: Sequence[int] = ()
@@ -78,6 +79,8 @@ class Itemized:
         """The pieces of characters [start, end), in logical order; `levels` (one per
         character of the range) replace the paragraph's, as rule L1 does for a line."""
         end = len(self.text) if end is None else end
+        if self.uniform and not levels and end > start:
+            return [Piece(start, end, self.fonts[start], self.scripts[start], self.levels[start])]
         levels = levels or self.levels[start:end]
         fonts, scripts = self.fonts, self.scripts
         found: list[Piece] = []
@@ -134,7 +137,9 @@ def itemize(
         found = tuple(_scripts(text))
         changes = sum(1 for a, b in itertools.pairwise(found) if a != b)
         if changes <= changes_left:
-            return Itemized(text, (primary,) * len(text), found, tuple(levels), base), changes
+            uniform = not changes and len(set(levels)) <= 1
+            itemized = Itemized(text, (primary,) * len(text), found, tuple(levels), base, uniform)
+            return itemized, changes
     scripts = _scripts(text)
     chosen: list[tuple[FontFile, str]] = []
     memo: dict[str, FontFile] = {}

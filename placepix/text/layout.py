@@ -212,9 +212,11 @@ def lay_out_text(
     padding: int,
     wrap: bool = True,
     min_size: int = MIN_FONT_SIZE,
+    key: tuple[object, ...] = (),
 ) -> TextLayout:
     """Lay `text` out on a canvas of `size` with `padding`; `font_size` None means auto-fit.
-    `wrap=False` is the size label: one line per paragraph, centred on its ink."""
+    `wrap=False` is the size label: one line per paragraph, centred on its ink. `key` names
+    the layout in its engine's caches."""
     width, height = size
     box = (max(1, width - 2 * padding), max(1, height - 2 * padding))
     paragraphs = [setter.paragraph(p) for p in cap_marks(text).split("\n")]
@@ -223,7 +225,8 @@ def lay_out_text(
     else:
         spans = _wrap(paragraphs, font_size, box[0])
     spans = _cut_to_height(spans, paragraphs, setter, font_size, box)
-    return _place(spans, paragraphs, setter, font_size, size, align, padding, centre_ink=not wrap)
+    layout = _place(spans, paragraphs, setter, font_size, size, align, padding, not wrap)
+    return TextLayout(*layout, key=key)
 
 
 def natural_size(text: str, setter: Typesetter, font_size: int, padding: int) -> tuple[int, int]:
@@ -248,6 +251,8 @@ def _auto_fit(
     by_height = box_height / (LINE_SPACING * len(paragraphs))
     size = max(1, int(min(by_width, by_height, cap)))
     if not wrap:
+        return size, unwrapped
+    if size >= cap * WRAP_BELOW and size >= least:  # least >= the floor: no need to find it
         return size, unwrapped
     floor = _floor(paragraphs, setter, box, least)
     if size >= cap * WRAP_BELOW and size >= floor:
@@ -345,10 +350,10 @@ def _place(
     size: tuple[int, int],
     align: Align,
     padding: int,
-    *,
     centre_ink: bool,
-) -> TextLayout:
-    """Centre the block of lines vertically; place each line by `align` within the padding."""
+) -> tuple[int, int, tuple[Line, ...], tuple[str, ...], Align]:
+    """Centre the block of lines vertically; place each line by `align` within the padding:
+    a TextLayout's fields."""
     width, height = size
     ascent, descent = setter.metrics(font_size)
     line_height = _line_height(font_size)
@@ -373,7 +378,7 @@ def _place(
         runs = tuple(_moved(run, x) for run in line.runs)
         families += [r.font.family for r in runs if r.font.family not in families]
         placed.append(Line(line.text, x, baseline, line.width, runs, line.rtl, line.levels))
-    return TextLayout(font_size, line_height, tuple(placed), tuple(families), align)
+    return font_size, line_height, tuple(placed), tuple(families), align
 
 
 def _line(
