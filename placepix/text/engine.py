@@ -45,14 +45,14 @@ log = logging.getLogger("placepix")
 
 LAYOUT_CACHE_BYTES = 2 * 1024 * 1024
 LAYOUT_ENTRY_SHARE = 16  # a layout of 500 characters is ~25 KB
-FONT_CACHE_BYTES = 8 * 1024 * 1024  # open fonts (HarfBuzz and FreeType faces) per engine
-FONT_ENTRY_SHARE = 2  # the CJK collection's faces take ~2.3 MB
+FONT_CACHE_BYTES = 4 * 1024 * 1024  # open fonts (HarfBuzz and FreeType faces) per engine
+FONT_ENTRY_SHARE = 1  # the CJK collection's faces take ~2.3 MB
 # An open font: this, plus a ninth of its file (FreeType's parsed tables; measured on the old
 # engine: Lato 180 KB, DejaVu Sans 200 KB, Noto Sans CJK 2 MB).
 FONT_BASE_BYTES = 100 * 1024
 FONT_FILE_SHARE = 9
 SHAPED_CACHE_BYTES = 1024 * 1024  # shaped runs: a run is measured, then drawn
-RASTER_CACHE_BYTES = 6 * 1024 * 1024  # composed layers of laid-out text
+RASTER_CACHE_BYTES = 4 * 1024 * 1024  # composed layers of laid-out text
 RASTER_ENTRY_BYTES = 2 * 1024 * 1024  # ...up to a 4000x4000 size label's (~1 MB)
 RASTER_MIN_BYTES = 256 * 1024  # ...and no smaller than this (Renderers keep small ones)
 MAX_FONT_FAILURES = 8  # fonts one request may find broken before it draws no text

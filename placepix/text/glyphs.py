@@ -35,8 +35,8 @@ from PIL import Image
 from placepix.caching import SizedLRU
 from placepix.text.shaping import FontFailure, FontHandle
 
-COVERAGE_CACHE_BYTES = 6 * 1024 * 1024  # rasterised glyphs kept per engine
-COLOUR_CACHE_BYTES = 2 * 1024 * 1024  # scaled colour emoji kept per engine
+COVERAGE_CACHE_BYTES = 4 * 1024 * 1024  # rasterised glyphs kept per engine
+COLOUR_CACHE_BYTES = 1024 * 1024  # scaled colour emoji kept per engine
 GLYPH_OVERHEAD = 600  # bytes of a kept glyph besides its pixels (the Image object)
 BLANK_AT = 16  # px: a glyph with no pixel at this size or larger is blank (a space) at any
 LOAD_FLAGS = FT_LOAD_TARGET_LIGHT | FT_LOAD_RENDER | FT_LOAD_NO_BITMAP
