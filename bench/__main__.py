@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import encoders, http, inprocess, memory, peers, text
+from bench import avatars, encoders, http, inprocess, memory, peers, text
 
 SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "inprocess": inprocess.run,
@@ -24,6 +24,7 @@ SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "isolation": memory.run_isolation,
     "peers": peers.run,
     "peers_text": peers.run_text,
+    "avatars": avatars.run,
 }
 
 

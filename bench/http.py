@@ -15,6 +15,7 @@ from tests.server import running_server
 WORKERS = 2
 PEERS = {"300x200": 3350.0, "1200x800": 400.0}  # dummyimage.com (PHP/GD), from the issue
 QUIET = {"PLACEPIX_ACCESS_LOG": "false", "PLACEPIX_LOG_LEVEL": "warning"}
+LOGGED = {"PLACEPIX_ACCESS_LOG": "true", "PLACEPIX_LOG_LEVEL": "warning"}  # one line a request
 # Each wrk thread walks its own sequence of background colours, from BENCH_START on: every
 # request is a new image. BENCH_PREFIX and BENCH_SUFFIX frame the colour in the server's URL
 # form (`unique_urls_env`).
@@ -38,8 +39,21 @@ def unique_urls_env(form: str, size: str, start: int = 0) -> dict[str, str]:
     return os.environ | {"BENCH_PREFIX": prefix, "BENCH_SUFFIX": suffix, "BENCH_START": str(start)}
 
 
+# What a browser sends with an <img> request: the access log writes the last two down.
+BROWSER = {
+    "Accept": "image/avif,image/webp,image/apng,image/*,*/*;q=0.8",
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    "Referer": "https://www.example.com/blog/2026/11/a-post-with-placeholders",
+}
+
+
 def wrk(
-    url: str, seconds: int, script: str | None = None, env: dict[str, str] | None = None
+    url: str,
+    seconds: int,
+    script: str | None = None,
+    env: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Run wrk -t2 -c32 and return answers/s, successful (2xx/3xx) answers/s, the share of
     other answers (503s when placepix sheds load), p50 and p99 in ms. Ratios use `ok_rps`:
@@ -47,6 +61,8 @@ def wrk(
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (make system-deps)")
     command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        command[-1:-1] = ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         if script:
             lua.write(script)
@@ -89,22 +105,24 @@ def run(quick: bool = False) -> list[dict[str, object]]:
     with (
         running_server(QUIET, workers=WORKERS, app="bench.baseline_app:create_app") as base,
         running_server(QUIET, workers=WORKERS) as server,
+        running_server(LOGGED, workers=WORKERS) as logged,
     ):
-        # Alternate the two, several rounds, and compare medians: the machine is shared.
-        pairs = [
-            (wrk(base.url + "/300x200.png", seconds), wrk(server.url + "/300x200.png", seconds))
+        # Rotate the three, several rounds, and compare medians: the machine is shared.
+        hit = "/300x200.png"
+        runs = [
+            (
+                wrk(base.url + hit, seconds, headers=BROWSER),
+                wrk(server.url + hit, seconds, headers=BROWSER),
+                wrk(logged.url + hit, seconds, headers=BROWSER),
+            )
             for _ in range(rounds)
         ]
-        baseline = _median_row([b for b, _ in pairs])
-        hits = _median_row([h for _, h in pairs])
+        baseline = _median_row([b for b, _, _ in runs])
         rows.append({"case": "bare Starlette, fixed bytes", **baseline, "ratio": 1.0})
-        rows.append(
-            {
-                "case": "placepix, one URL (cache hits)",
-                **hits,
-                "ratio": round(hits["ok_rps"] / baseline["ok_rps"], 2),
-            }
-        )
+        for index, case in ((1, "access log off"), (2, "access log on (text, batched)")):
+            hits = _median_row([r[index] for r in runs])
+            ratio = round(hits["ok_rps"] / baseline["ok_rps"], 2)
+            rows.append({"case": f"placepix, one URL (cache hits), {case}", **hits, "ratio": ratio})
         for size, peer in PEERS.items():
             misses = wrk(server.url, seconds * 2, UNIQUE_URLS, unique_urls_env(PLACEPIX_FORM, size))
             rows.append(

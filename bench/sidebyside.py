@@ -4,8 +4,8 @@
 Rounds alternate between the two, so that a noisy, shared machine weighs on both alike, and
 the report gives medians over rounds. In-process, each version renders in its own process
 against the same naive Pillow service (bench/inprocess.py and bench/text.py, from this
-checkout), so their ratios compare; over HTTP, each version's server answers cache hits and
-misses with wrk, next to the same bare Starlette app.
+checkout), so their ratios compare; over HTTP, each version's server answers cache hits,
+misses and new texts with wrk, next to the same bare Starlette app.
 
     python -m bench.sidebyside --baseline ../baseline [--rounds 3] [--quick]
 """
@@ -17,6 +17,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bench.http import PLACEPIX_FORM, QUIET, UNIQUE_URLS, WORKERS, unique_urls_env, wrk
@@ -27,20 +28,25 @@ HERE = Path(__file__).resolve().parent.parent
 # placepix is imported first, from the interpreter's own install; only then does this
 # checkout's bench code join sys.path, so that the version under test is the interpreter's.
 INPROCESS = f"""
-import importlib, json, sys
+import json, sys
 import placepix
 sys.path.append({str(HERE)!r})
+import importlib
 suite = importlib.import_module("bench." + sys.argv[2])
 print(json.dumps(suite.run(quick=sys.argv[1] == "quick")))
+print(placepix.__file__, file=sys.stderr)
 """
 
 
 def inprocess_rows(python: str, quick: bool, suite: str = "inprocess") -> list[dict[str, object]]:
-    # -P: no current directory on sys.path, or a run from this checkout's root would time this
-    # checkout's placepix with the baseline's interpreter
-    command = [python, "-P", "-c", INPROCESS, "quick" if quick else "full", suite]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rows: list[dict[str, object]] = json.loads(output)
+    """One version's rows of `suite` (bench/inprocess.py or bench/text.py). Run from a
+    neutral directory: `python -c` puts the working directory first on sys.path, and this
+    checkout's placepix must not shadow theirs."""
+    command = [python, "-c", INPROCESS, "quick" if quick else "full", suite]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tempfile.gettempdir())
+    if done.returncode:
+        raise SystemExit(f"{python} failed:\n{done.stderr}")
+    rows: list[dict[str, object]] = json.loads(done.stdout)
     return rows
 
 
@@ -83,10 +89,11 @@ def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dic
     hits: dict[str, list[float]] = {"bare": [], **{name: [] for name in pythons}}
     misses: dict[str, list[float]] = {name: [] for name in pythons}
     texts: dict[str, list[float]] = {name: [] for name in pythons}
+    neutral = tempfile.gettempdir()  # see inprocess_rows
     with (
         running_server(QUIET, WORKERS, "bench.baseline_app:create_app") as bare,
-        running_server(QUIET, WORKERS, python=pythons["before"]) as before,
-        running_server(QUIET, WORKERS, python=pythons["after"]) as after,
+        running_server(QUIET, WORKERS, python=pythons["before"], cwd=neutral) as before,
+        running_server(QUIET, WORKERS, python=pythons["after"], cwd=neutral) as after,
     ):
         servers = {"before": before, "after": after}
         for round_ in range(rounds):

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from placepix.errors import LimitError
+from placepix.model.formats import OPAQUE_FORMATS
 from placepix.model.spec import ImageSpec
 from placepix.text.engine import TextInk
 
@@ -65,8 +66,30 @@ COSTS: Mapping[str, RenderCost] = MappingProxyType({  # columns as _BMP's
 # the encoder makes (ARGB for libwebp, RGB bytes for libavif) and the planes.
 PILLOW_COSTS: Mapping[str, RenderCost] = MappingProxyType({  # columns as _BMP's
     "webp": RenderCost( 14.0,  10.5,  37.0,  26.0,   2.0,   0.1),
-    "avif": RenderCost( 19.0,  30.0,  36.0,  30.0,   4.0,   6.7),
+    "avif": RenderCost( 19.0,  26.0,  37.0,  28.0,   4.0,   6.7),
 })  # fmt: skip
+
+
+# `shape=circle`: the image is clipped by an ellipse mask, so it is translucent (its corners are
+# clear) and no longer flat. WebP and AVIF stay banded and cost what translucent images cost;
+# the others need a full-colour RGBA image with the mask as (or in) its alpha, and its raw
+# bytes for the PNG writer (codecs/png.truecolour_png) or a quantized copy for GIF. Peak bytes
+# per pixel of the canvas, measured as above
+# (3000x3000 with a sentence and with emoji, on both paths) plus 15 %; and the time it adds.
+CLIPPED_BYTES: Mapping[str, float] = MappingProxyType(
+    {"png": 17.0, "gif": 22.5, "tiff": 12.0, "ico": 12.0}
+)
+CLIPPED_NS = 40.0
+# Synthetic bold (placepix.imaging.bold) holds a few copies of the text's coverage while it
+# grows it: bytes per pixel of the text's box.
+BOLD_TEXT_BYTES = 5.0
+
+
+def clipped_bytes(fmt: str) -> float:
+    """Bytes per pixel of the canvas of a render of `fmt` clipped by a shape, beyond what a
+    translucent render costs (0 for WebP and AVIF, and for formats without alpha, which draw
+    a circle as the rectangle)."""
+    return CLIPPED_BYTES.get(fmt, 0.0)
 
 
 def cost_of(fmt: str, *, banded: bool = True) -> RenderCost:
@@ -74,9 +97,13 @@ def cost_of(fmt: str, *, banded: bool = True) -> RenderCost:
     return COSTS[fmt] if banded else PILLOW_COSTS.get(fmt, COSTS[fmt])
 
 
-def render_microseconds(fmt: str, pixels: int, *, banded: bool = True) -> float:
-    """About how long a render of `pixels` in `fmt` takes when its text was seen before."""
-    return pixels * cost_of(fmt, banded=banded).ns / 1000
+def render_microseconds(
+    fmt: str, pixels: int, *, banded: bool = True, clipped: bool = False
+) -> float:
+    """About how long a render of `pixels` in `fmt` takes when its text was seen before;
+    `clipped` by a shape (`shape=circle`)."""
+    extra = CLIPPED_NS if clipped and fmt not in OPAQUE_FORMATS else 0.0
+    return pixels * (cost_of(fmt, banded=banded).ns + extra) / 1000
 
 
 def working_memory(
@@ -87,32 +114,43 @@ def working_memory(
     translucent: bool = False,
     colour_glyphs: bool = False,
     banded: bool = True,
+    clipped: bool = False,
+    bold: bool = False,
 ) -> int:
     """About how many bytes a render of `pixels` in `fmt` needs at its peak, its text filling a
-    box of `text_pixels` (an upper estimate)."""
+    box of `text_pixels` (an upper estimate); `clipped` by a shape, in `bold`."""
     cost = cost_of(fmt, banded=banded)
+    translucent = translucent or clipped
     canvas = cost.translucent if translucent else cost.opaque
     if colour_glyphs:
         canvas = max(canvas, cost.colour)
+    if clipped:
+        canvas = max(canvas, clipped_bytes(fmt))
     text = cost.translucent_text if translucent else cost.text
+    if bold:
+        text += BOLD_TEXT_BYTES
     return int(pixels * canvas + text_pixels * text)
-
-
-def is_translucent(spec: ImageSpec) -> bool:
-    return not (spec.background.opaque and spec.foreground.opaque)
 
 
 def canvas_memory(spec: ImageSpec, *, banded: bool = True) -> int:
     """The estimate before any text: what even an empty image of `spec` needs."""
     pixels = spec.pixel_width * spec.pixel_height
-    return working_memory(spec.format, pixels, 0, translucent=is_translucent(spec), banded=banded)
+    return working_memory(
+        spec.format, pixels, 0, translucent=spec.translucent, banded=banded, **_shape(spec)
+    )
 
 
 def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
     """The estimate for text that fills the canvas, in translucent colours, with emoji."""
     pixels = spec.pixel_width * spec.pixel_height
     return working_memory(
-        spec.format, pixels, pixels, translucent=True, colour_glyphs=True, banded=banded
+        spec.format,
+        pixels,
+        pixels,
+        translucent=True,
+        colour_glyphs=True,
+        banded=banded,
+        **_shape(spec),
     )
 
 
@@ -125,11 +163,17 @@ def text_memory(spec: ImageSpec, ink: TextInk, *, colour_glyphs: bool, banded: b
         spec.format,
         canvas[0] * canvas[1],
         text_box_pixels(ink, canvas),
-        translucent=is_translucent(spec),
+        translucent=spec.translucent,
         colour_glyphs=colour_glyphs,
         banded=banded,
+        **_shape(spec),
     )
     return layers + GLYPH_RASTER_BYTES * ink.largest_glyph
+
+
+def _shape(spec: ImageSpec) -> dict[str, bool]:
+    """What of `spec` beyond its canvas and text changes the estimate: clipping and bold."""
+    return {"clipped": spec.shape != "rect", "bold": spec.bold}
 
 
 def text_box_pixels(ink: TextInk, canvas: tuple[int, int]) -> int:
@@ -164,6 +208,7 @@ def too_large(spec: ImageSpec, needed: int, budget: int, kind: str) -> LimitErro
 
 def describe_kind(spec: ImageSpec, *, colour_glyphs: bool) -> str:
     """'webp', 'translucent webp with emoji': what decides a render's memory, in words."""
-    translucent = "translucent " if is_translucent(spec) else ""
+    translucent = "translucent " if spec.translucent else ""
+    circle = " circle" if spec.shape != "rect" else ""
     emoji = " with emoji" if colour_glyphs else ""
-    return f"{translucent}{spec.format}{emoji}"
+    return f"{translucent}{spec.format}{circle}{emoji}"

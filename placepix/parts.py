@@ -23,7 +23,7 @@ from typing import Any
 import regex
 
 from placepix.errors import SpecError
-from placepix.minting import TOKEN_FONT_SIZE, TOKEN_PADDING, token_spec
+from placepix.minting import TOKEN_FONT_SIZE, TOKEN_PADDING, check_token_arguments, token_spec
 from placepix.model.spec import Align
 from placepix.render import Renderer, default_renderer
 from placepix.url.sealing import NEWEST_VERSION
@@ -69,8 +69,11 @@ def make_tokens(
     for name in ("width", "align"):
         if name in style:
             raise TypeError(f"make_tokens sizes and aligns each part itself: no {name!r}")
+    check_token_arguments(text, secret, ttl)
     renderer = renderer or default_renderer()
-    whole = token_spec(text, font_size=font_size, padding=padding, renderer=renderer, **style)
+    whole = token_spec(  # only its parts are served, and checked
+        text, font_size=font_size, padding=padding, renderer=renderer, check=False, **style
+    )
     pieces = split_text(whole.display_text, parts)
     font = renderer.fonts.resolve(whole.font)
     _, natural_height = renderer.text.natural_size(whole.display_text, font, font_size, padding)

@@ -29,8 +29,10 @@ from placepix._native.gate import native_allowed
 from placepix.caching import CachePool, SizedLRU
 from placepix.codecs.encoder import Encoder
 from placepix.codecs.svg import SvgLine, write_svg
+from placepix.imaging.bold import bold_radius, embolden
 from placepix.imaging.distort import distort_text
-from placepix.model.formats import file_extension
+from placepix.imaging.types import TextRaster
+from placepix.model.formats import AUTO, AUTO_FORMATS, file_extension
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.model.spec import ImageSpec
 from placepix.prepared import CACHE_BYTES, ENTRY_SHARE, PreparedText
@@ -108,18 +110,24 @@ class Renderer:
 
     def plan(self, spec: ImageSpec | str) -> Plan:
         """Check `spec` (or a URL like `600x400.png?text=Hi`) and estimate its render; raises
-        `SpecError`/`LimitError` for anything it will not draw. No pixel is allocated."""
+        `SpecError`/`LimitError` for anything it will not draw. No pixel is allocated. A spec
+        in format `auto` is planned as PNG: what a client that names no format gets (servers
+        choose by the Accept header first: placepix.server.negotiation)."""
         spec = parse_url(spec) if isinstance(spec, str) else spec
+        if spec.format == AUTO:
+            spec = replace(spec, format=AUTO_FORMATS[-1])
         spec.check(self.limits)
         font = self.fonts.resolve(spec.font)
         banded = self.encoder.banded(spec.format)
         canvas = budget.canvas_memory(spec, banded=banded)
-        if canvas > self.limits.max_render_memory:
+        if canvas > self.limits.render_memory_budget:
             kind = budget.describe_kind(spec, colour_glyphs=False)
-            raise budget.too_large(spec, canvas, self.limits.max_render_memory, kind)
+            raise budget.too_large(spec, canvas, self.limits.render_memory_budget, kind)
         worst = budget.worst_memory(spec, banded=banded)
         pixels = spec.pixel_width * spec.pixel_height
-        microseconds = budget.render_microseconds(spec.format, pixels, banded=banded)
+        microseconds = budget.render_microseconds(
+            spec.format, pixels, banded=banded, clipped=spec.shape != "rect"
+        )
         inline = microseconds <= self.inline_render_us and budget.is_cheap_text(spec)
         exact = worst <= budget.SMALL_RENDER_BYTES
         etag = self.etag(spec.canonical())
@@ -127,7 +135,7 @@ class Renderer:
 
     def refine(self, plan: Plan) -> Plan:
         """`plan` with the memory estimate of its real text (laid out now, and kept); raises
-        `LimitError` when that is more than `max_render_memory`."""
+        `LimitError` when that is more than `render_memory_budget`."""
         if plan.exact:
             return plan
         spec = plan.spec
@@ -135,9 +143,9 @@ class Renderer:
         banded = self.encoder.banded(spec.format)
         ink = self.text.ink(self.lay_out(spec))
         needed = budget.text_memory(spec, ink, colour_glyphs=colour, banded=banded)
-        if needed > self.limits.max_render_memory:
+        if needed > self.limits.render_memory_budget:
             kind = budget.describe_kind(spec, colour_glyphs=colour)
-            raise budget.too_large(spec, needed, self.limits.max_render_memory, kind)
+            raise budget.too_large(spec, needed, self.limits.render_memory_budget, kind)
         return replace(plan, memory=needed, exact=True)
 
     def may_run_inline(self, plan: Plan) -> bool:
@@ -165,16 +173,19 @@ class Renderer:
                 font_size=layout.font_size,
                 families=layout.families,
                 align=layout.align,
+                shape=spec.shape,
+                bold=spec.bold,
             )
+        mask = self.encoder.ellipse(size) if spec.shape == "circle" else None
+        colours = (spec.background, spec.foreground)
         if spec.distort:
-            raster = self.text.rasterize(layout, size)
+            raster = self._raster(spec, layout)
             boxes = self.text.glyph_boxes(layout)
             glyphs = distort_text(raster, boxes, size, layout.font_size, spec.canonical())
-            colours = (spec.background, spec.foreground)
-            return self.encoder.encode_text(size, *colours, glyphs, spec.format)
+            return self.encoder.encode_text(size, *colours, glyphs, spec.format, mask=mask)
         text = self._prepared(spec, layout)
         return self.encoder.encode_text(
-            size, spec.background, spec.foreground, text.raster, spec.format, text.png_indices
+            size, *colours, text.raster, spec.format, text.png_indices, mask
         )
 
     def render(self, spec: ImageSpec | str) -> Rendered:
@@ -213,12 +224,25 @@ class Renderer:
         self.text.clear()
         self.prepared.clear()
 
+    def _raster(self, spec: ImageSpec, layout: TextLayout) -> TextRaster:
+        """The text engine's raster of `layout` on `spec`'s canvas."""
+        size = (spec.pixel_width, spec.pixel_height)
+        raster = self.text.rasterize(layout, size)
+        if spec.bold:
+            # BOLD HOOK (issue 20): synthetic bold, the engine's coverage grown by a share of
+            # the font size (placepix.imaging.bold), until the text engine draws bold itself
+            # (a bold face, or FreeType's emboldening): then hand `spec.bold` to
+            # TextEngine.lay_out/rasterize, which also measures the bolder text, and delete this
+            # branch, imaging/bold.py and budget's BOLD_TEXT_BYTES.
+            raster = embolden(raster, bold_radius(layout.font_size), size)
+        return raster
+
     def _prepared(self, spec: ImageSpec, layout: TextLayout) -> PreparedText:
         key = self._prepared_key(spec)
         prepared = self.prepared.get(key)
         if prepared is None:
             size = (spec.pixel_width, spec.pixel_height)
-            raster = self.text.rasterize(layout, size)
+            raster = self._raster(spec, layout)
             prepared = PreparedText(raster, size, self.encoder.png.index_chunk)
             self.prepared.put(key, prepared)
         return prepared
@@ -235,6 +259,7 @@ class Renderer:
             spec.align,
             spec.padding,
             spec.text is not None,
+            spec.bold,
         )
 
     def _environment(self) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def cpu_seconds(pid: int) -> float:
 
 def estimate(urls: Urls, count: int) -> int:
     """The largest memory estimate of the attack's URLs, as the server's renderer makes it."""
-    renderer = Renderer(limits=Limits(max_render_memory=1 << 40), cache_bytes=0)
+    renderer = Renderer(limits=Limits(render_memory_budget=1 << 40), cache_bytes=0)
     return max(renderer.refine(renderer.plan(urls(n).lstrip("/"))).memory for n in range(count))
 
 

@@ -92,7 +92,7 @@ def status(field):
         return next(int(l.split()[1]) for l in status if l.startswith(field)) * 1024
 
 spec = placepix.parse_url(sys.argv[1])
-renderer = Renderer(limits=Limits(max_render_memory=1 << 40, max_avif_pixels=1 << 40))
+renderer = Renderer(limits=Limits(render_memory_budget=1 << 40, max_avif_pixels=1 << 40))
 renderer.render(dataclasses.replace(spec, width=8, scale=1))  # fonts, encoder, colours loaded
 with open("/proc/self/clear_refs", "w") as clear_refs:
     clear_refs.write("5")  # VmHWM starts again from VmRSS

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
@@ -43,24 +43,27 @@ def running_server(
     workers: int = 1,
     app: str | None = None,
     python: str = sys.executable,
+    cwd: str | None = None,
+    prefix: Sequence[str] = (),
 ) -> Iterator[Server]:
     """A `placepix serve` subprocess with `env` added to its environment; stopped on exit.
 
     `app` ("module:factory") serves another ASGI app the same way instead (benchmarks);
-    `python` runs another checkout's placepix (bench/sidebyside.py)."""
+    `python` runs another checkout's placepix (bench/sidebyside.py), from `cwd` (`-m` puts
+    the working directory first on sys.path); `prefix` runs the command under another, such
+    as `hiding()`'s."""
     port = free_port()
     full_env = os.environ | {"PLACEPIX_LOG_LEVEL": "info"} | (env or {})
     if app is None:
-        # -P: another checkout's interpreter must not import this checkout's placepix from the
-        # current directory
-        safe_path = ["-P"] if python != sys.executable else []
-        command = [python, *safe_path, "-m", "placepix", "serve", "--host", "127.0.0.1"]
+        command = [python, "-m", "placepix", "serve", "--host", "127.0.0.1"]
     else:
         command = [python, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
         command += ["--no-access-log", "--no-server-header"]
     command += ["--port", str(port), "--workers", str(workers)]
     output = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
-    process = subprocess.Popen(command, env=full_env, stdout=output, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [*prefix, *command], env=full_env, stdout=output, stderr=subprocess.STDOUT, cwd=cwd
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, output)
@@ -86,6 +89,7 @@ def _wait_until_up(
             raise RuntimeError(f"placepix serve exited with {process.returncode}:\n{out}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                wait_until_checked(url, deadline - time.monotonic())
                 return
         except httpx.TransportError:
             pass
@@ -93,7 +97,39 @@ def _wait_until_up(
     raise RuntimeError(f"placepix serve did not answer on {url} within {timeout}s")
 
 
+def wait_until_checked(url: str, timeout: float, answers: int = 4) -> None:
+    """Wait until the workers have checked their render stack: `answers` /readyz answers in a
+    row, each on a new connection (so from any worker), that no longer say "starting" (ready,
+    or 503 with the reason). Tests may then take /readyz at its word."""
+    deadline, settled = time.monotonic() + max(timeout, 1.0), 0
+    while settled < answers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url}/readyz still says 'starting' after {timeout:.0f}s")
+        starting = httpx.get(f"{url}/readyz", timeout=5).text.startswith("starting")
+        settled = 0 if starting else settled + 1
+        if starting:
+            time.sleep(0.05)
+
+
 def metric_total(base_url: str, name: str) -> float:
     """The sum of every sample of one metric (all label values) in a server's /metrics."""
     text = httpx.get(f"{base_url}/metrics", timeout=10).text
     return sum(float(v) for v in re.findall(rf"^{name}(?:\{{[^}}]*\}})? (\S+)$", text, re.M))
+
+
+def hiding(path: str, empty: str) -> list[str]:
+    """A command prefix that runs its command with `path` (a directory) hidden behind the empty
+    directory `empty`, in a private mount namespace: nothing outside the command sees it.
+    Needs the right to unshare (root, or user namespaces)."""
+    script = f'mount --bind "{empty}" "{path}" && exec "$@"'
+    user = [] if os.geteuid() == 0 else ["--map-root-user"]
+    return ["unshare", "--mount", *user, "sh", "-c", script, "sh"]
+
+
+def can_hide() -> bool:
+    """Whether `hiding()` works on this machine."""
+    try:
+        probe = hiding("/tmp", "/tmp")
+        return subprocess.run([*probe, "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False

@@ -11,9 +11,10 @@ from placepix import budget
 from placepix.model.formats import MEDIA_TYPES
 from placepix.model.limits import Limits
 from placepix.render import Renderer
+from placepix.url.grammar import parse_url
 from tests.rendering import NATIVE, peak_growth
 
-UNLIMITED = Limits(max_render_memory=1 << 40, max_avif_pixels=1 << 40)
+UNLIMITED = Limits(render_memory_budget=1 << 40, max_avif_pixels=1 << 40)
 PATHS = [pytest.param(True, id="native", marks=NATIVE), pytest.param(False, id="pillow")]
 
 
@@ -23,6 +24,19 @@ def test_every_format_has_a_cost_on_both_paths() -> None:
     assert set(budget.PILLOW_COSTS) <= set(MEDIA_TYPES)
     for fmt in MEDIA_TYPES:
         assert budget.cost_of(fmt, banded=False).opaque >= budget.cost_of(fmt).opaque
+
+
+def test_a_circle_costs_what_a_translucent_image_costs_and_more() -> None:
+    """A clipped image is translucent and not flat: its estimate is never that of the opaque
+    rectangle, and formats without alpha (which draw the rectangle) cost the same."""
+    for fmt in ("png", "gif", "tiff", "webp", "avif"):
+        square = budget.canvas_memory(parse_url(f"1000x1000/fff/000.{fmt}"))
+        circle = budget.canvas_memory(parse_url(f"1000x1000/fff/000.{fmt}?shape=circle"))
+        translucent = budget.canvas_memory(parse_url(f"1000x1000/fff8/000.{fmt}"))
+        assert circle > square and circle >= translucent, fmt
+    jpeg = budget.canvas_memory(parse_url("1000x1000/fff/000.jpg?shape=circle"))
+    assert jpeg == budget.canvas_memory(parse_url("1000x1000/fff/000.jpg"))
+    assert Renderer().plan("64x64.png?shape=circle").inline  # a small avatar stays inline
 
 
 def test_the_estimate_knows_which_path_runs() -> None:
@@ -54,6 +68,13 @@ MEASURED = [
     f"1000x700/ff000080/00f.avif?{SENTENCE}",  # the most per pixel measured (fixed costs)
     *(f"4000x4000.{fmt}" for fmt in ("png", "jpeg", "gif", "webp")),  # size labels: a strip
     "1800x1800/ff000080/00f.webp?text=flood",
+    # shape=circle: clipped, no longer flat (issue 20); bold grows the text's coverage
+    *(f"3000x3000/fff/000.{fmt}?{SENTENCE}&shape=circle" for fmt in ("png", "gif", "tiff", "webp")),
+    "3000x3000/ff000080/00f.png?text=%F0%9F%98%80&shape=circle",
+    f"1500x1500/ff000080/00f.avif?{SENTENCE}&shape=circle",
+    "256x256.ico?shape=circle",
+    "3000x3000/fff/000.png?text=Hi&font_size=1400&bold=1",
+    "3000x3000/fff/000.webp?text=W&font_size=2000&bold=1&shape=circle",
 ]
 
 

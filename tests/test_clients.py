@@ -1,7 +1,7 @@
 """The token minting helpers for other back ends (clients/php, clients/node) against the Python
 implementation: byte-identical tokens for every vector of docs/token-vectors.json, clear
 messages for bad options, and tokens that a real `placepix serve` renders as the very image
-of the Python-minted token. php-cli and Node come from deploy/apt-packages.txt."""
+of the Python-minted token. php-cli and Node come from deploy/apt-packages-test.txt."""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def test_a_failing_native_encoder_is_served_by_pillow_with_the_same_bytes(
 
 
 def test_with_native_off_the_budget_counts_pillows_memory() -> None:
-    fonts, limits = default_renderer().fonts, Limits(max_render_memory=1 << 40)
+    fonts, limits = default_renderer().fonts, Limits(render_memory_budget=1 << 40)
     native = Renderer(native=True, fonts=fonts, limits=limits)
     pillow = Renderer(native=False, fonts=fonts, limits=limits)
     assert not pillow.encoder.banded("webp") and not pillow.encoder.banded("avif")

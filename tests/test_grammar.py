@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from placepix.model.colors import Color
 from placepix.model.formats import MEDIA_TYPES
 from placepix.model.limits import Limits
 from placepix.model.spec import DEFAULT_BACKGROUND, DEFAULT_FOREGROUND, ImageSpec
-from placepix.url.grammar import parse, parse_url
+from placepix.url.grammar import parse, parse_url, split_url
 
 BLACK, WHITE, RED = Color(0, 0, 0), Color(255, 255, 255), Color(255, 0, 0)
 
@@ -55,6 +56,20 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("/300x200/000/img.gif", {"background": BLACK, "format": "gif"}),
     # text options
     ("/300x200?align=left&padding=10", {"align": "left", "padding": 10}),
+    # shapes and weight (what avatars use; any image may)
+    ("/300x200?shape=circle&bold=1", {"shape": "circle", "bold": True}),
+    ("/300x200?shape=CIRCLE&bold=no", {"shape": "circle", "bold": False}),
+    ("/300x200.jpg?shape=circle", {"shape": "rect", "format": "jpeg"}),  # no alpha: the same
+    # format auto: chosen per request by the server
+    ("/600x400.auto", {"format": "auto"}),
+    ("/600x400/auto", {"format": "auto"}),
+    ("/600x400/000/fff.AUTO", {"format": "auto", "background": BLACK, "foreground": WHITE}),
+    ("/600x400?format=auto", {"format": "auto"}),
+    ("/600x400?format=webp", {"format": "webp"}),
+    ("/600x400?auto=format", {"format": "auto"}),
+    ("/600x400?auto=compress,format", {"format": "auto"}),
+    ("/600x400?auto=compress", {"format": "png"}),
+    ("/600x400.gif?auto=format", {"format": "gif"}),  # imgix: a named format wins
 ]
 
 
@@ -88,6 +103,10 @@ ERRORS = [
     ("/600x400@2x?retina=1", "retina given twice"),
     ("/600x400?align=justify", "align"),
     ("/600@9x", "retina scale"),
+    ("/600x400?shape=star", "shape must be"),
+    ("/600x400?bold=very", "bold must be"),
+    ("/600x400.png?format=auto", "format given twice"),
+    ("/600x400?format=exe", "unknown format"),
 ]
 
 
@@ -114,6 +133,8 @@ def test_url_length_is_checked_first() -> None:
         ["/300x200@2x", "/300x200?retina=1", "/300x200@2x/"],
         ["/640x480", "/640x4:3", "/vga", "/4:3x480"],
         ["/10?text=a%0Ab", "/10?text=a|b", "/10?text=a\\nb", "/10&text=a|b"],
+        ["/600x400.auto", "/600x400/auto", "/600x400?format=auto", "/600x400?auto=format"],
+        ["/64x64.jpg?shape=circle", "/64x64.jpeg"],
     ],
 )
 def test_urls_that_mean_one_image_share_a_canonical_form(same: list[str]) -> None:
@@ -145,7 +166,7 @@ specs = st.builds(
     width=st.integers(1, 5000),
     height=st.integers(1, 5000),
     scale=st.integers(1, 3),
-    format=st.sampled_from(sorted(MEDIA_TYPES)),
+    format=st.sampled_from([*sorted(MEDIA_TYPES), "auto"]),
     background=colors(),
     foreground=colors(),
     text=st.none() | st.text(max_size=50),
@@ -153,9 +174,52 @@ specs = st.builds(
     font_size=st.none() | st.integers(1, 999),
     align=st.sampled_from(["left", "center", "right"]),
     padding=st.none() | st.integers(0, 99),
+    shape=st.sampled_from(["rect", "circle"]),
+    bold=st.booleans(),
 )
 
 
 @given(specs)
 def test_canonical_form_parses_back_to_the_same_spec(spec: ImageSpec) -> None:
     assert parse_url(spec.canonical()) == spec
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "query"),
+    [
+        ("https://placehold.co/600x400/png?text=Hi", "/600x400/png", "text=Hi"),
+        ("http://dummyimage.com/600x400/000/fff&text=hi", "/600x400/000/fff&text=hi", ""),
+        ("//fakeimg.pl/300x200/?retina=1#top", "/300x200/", "retina=1"),
+        ("placehold.co/600x400", "600x400", ""),
+        ("www.placehold.co/600x400?text=a", "600x400", "text=a"),
+        ("https://ui-avatars.com/api/?name=John+Doe", "/api/", "name=John+Doe"),
+        ("600x400.png?text=Hi", "600x400.png", "text=Hi"),
+        ("/og", "/og", ""),
+        ("example.com/600x400", "example.com/600x400", ""),  # an unknown host is a path
+    ],
+)
+def test_split_url_keeps_only_the_path_and_query(url: str, path: str, query: str) -> None:
+    assert split_url(url) == (path, query)
+
+
+def test_parse_url_reads_full_urls_of_other_services() -> None:
+    assert parse_url("https://placehold.co/600x400/000000/FFFFFF.webp?text=Hi") == parse_url(
+        "600x400/000/fff.webp?text=Hi"
+    )
+    assert parse_url("https://dummyimage.com/600x400/000/fff&text=hi").text == "hi"
+    with pytest.raises(UrlTooLongError):
+        parse_url("https://placehold.co/600x400?text=" + "a" * 60, Limits(max_url_length=40))
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/600x400@2.5x", "got @2.5x; for 2.5x pixels ask for 1500x1000"),
+        ("/600x400@1.5x.png", "got @1.5x; for 1.5x pixels ask for 900x600"),
+        ("/og@0,5x/000", "got @0.5x; for 0.5x pixels ask for 600x315"),
+        ("/abc@2.5x", "retina scale must be a whole number, @1x to @3x, got @2.5x"),
+    ],
+)
+def test_a_fractional_scale_is_named_as_one(path: str, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        parse(path)

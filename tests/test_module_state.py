@@ -20,6 +20,8 @@ ALLOWED = {
     "root logger; servers, tests and benchmarks build their own",
     "placepix.server.protocol._limits": "the settings one worker process reads once: uvicorn "
     "makes a protocol object per connection, from the class alone",
+    "placepix.cli.batch.batch_renderer": "the Renderer of one `placepix render --from` pool "
+    "process, made for its first image: the pool calls a function, not an object",
 }
 MUTABLE = (dict, list, set, bytearray, Cache, SizedLRU)
 

@@ -1,12 +1,15 @@
 """The shipped nginx configuration (deploy/nginx/placepix.conf) over two real placepix
-instances: balancing, a shared cache with one render per URL, failover, token images kept only
-while they live, and graceful shutdown of an instance. Renders are counted per instance from
-each instance's own /metrics, never through nginx."""
+instances: balancing, a shared cache with one render per URL, images kept for long and pages
+briefly, probes and metrics only on the internal listen, failover, token images kept only while
+they live, request ids and client addresses as the instances log them, and graceful shutdown of
+an instance. Renders are counted per instance from each instance's own /metrics, never through
+nginx."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -31,22 +34,32 @@ pytestmark = [
 ]
 
 SECRET = "nginx-test-secret"
+PAGE_MAX_AGE = 2  # seconds; the default is 300
+OPS = ("/healthz", "/readyz", "/metrics")
 
 
 class Cluster(NamedTuple):
-    url: str  # nginx
+    url: str  # nginx's public server
+    internal_url: str  # nginx's probes-and-metrics server
     servers: list[Server]  # the placepix instances behind it
+    nginx_log: Path  # "URI STATUS REQUEST-ID" a line
 
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """Two placepix instances (token keys configured) and nginx in front of them; all three
-    stopped afterwards, whatever the test did to them."""
-    env = {"PLACEPIX_SECRET_KEYS": json.dumps([SECRET])}
+    """Two placepix instances (token keys configured, nginx trusted for client addresses, pages
+    kept PAGE_MAX_AGE seconds) and nginx in front of them; all three stopped afterwards,
+    whatever the test did to them."""
+    env = {
+        "PLACEPIX_SECRET_KEYS": json.dumps([SECRET]),
+        "PLACEPIX_FORWARDED_ALLOW_IPS": "127.0.0.1",  # as the shipped file says to
+        "PLACEPIX_PAGE_MAX_AGE": str(PAGE_MAX_AGE),
+    }
     with ExitStack() as stack:
         servers = [stack.enter_context(running_server(env)) for _ in range(2)]
         upstreams = [s.url.removeprefix("http://") for s in servers]
-        yield Cluster(stack.enter_context(running_nginx(upstreams, tmp_path)), servers)
+        nginx = stack.enter_context(running_nginx(upstreams, tmp_path))
+        yield Cluster(nginx.url, nginx.internal_url, servers, nginx.log)
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -104,11 +117,70 @@ def test_errors_are_not_cached(cluster: Cluster) -> None:
         assert response.headers["cache-control"] == "no-store"
 
 
-def test_probes_and_metrics_bypass_the_cache(cluster: Cluster) -> None:
-    """They match the no-cache location: nginx does not even look them up."""
-    for path in ("/healthz", "/readyz", "/metrics", "/healthz"):
-        response = get(f"{cluster.url}{path}")
+def test_probes_and_metrics_are_not_public(cluster: Cluster) -> None:
+    """Through the public server they are 404, however the path is spelled; through the
+    internal listen they answer, never from the cache; it serves nothing else."""
+    spellings = [*OPS, "/metrics?x=1", "/%6Detrics", "//metrics", "/healthz?", "/./readyz"]
+    for path in spellings:
+        response = get(cluster.url + path)
+        assert response.status_code == 404 and "placepix_" not in response.text, path
+    assert httpx.head(f"{cluster.url}/metrics", timeout=10).status_code == 404
+    for path in OPS:
+        response = get(cluster.internal_url + path)
         assert response.status_code == 200 and "x-cache-status" not in response.headers, path
+    assert "placepix_requests_total" in get(f"{cluster.internal_url}/metrics").text
+    assert get(f"{cluster.internal_url}/300x200.png").status_code == 404
+
+
+def test_pages_are_kept_briefly_and_images_for_long(cluster: Cluster) -> None:
+    """The playground, a static file, /fonts and /info.json: from the cache only for
+    page_max_age; an image fetched before is still a HIT after that."""
+    pages = ["/", "/static/playground.js", "/fonts", "/info.json"]
+    image = f"{cluster.url}/200x100.png?text=long"
+    assert get(image).headers["x-cache-status"] == "MISS"
+    for page in pages:
+        first, second = get(cluster.url + page), get(cluster.url + page)
+        assert first.headers["cache-control"] == f"public, max-age={PAGE_MAX_AGE}", page
+        assert (first.headers["x-cache-status"], second.headers["x-cache-status"]) == (
+            "MISS",
+            "HIT",
+        ), page
+    time.sleep(PAGE_MAX_AGE + 1.1)
+    asked_again = ("EXPIRED", "REVALIDATED", "MISS")  # each means the instance was asked
+    for page in pages:
+        assert get(cluster.url + page).headers["x-cache-status"] in asked_again, page
+    cached = get(image)
+    assert cached.headers["x-cache-status"] == "HIT"
+    assert cached.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_each_answer_carries_its_own_request_id_as_the_instance_logged_it(
+    cluster: Cluster,
+) -> None:
+    """The client's X-Request-ID, or nginx's own, reaches the instance (its access log) and
+    comes back, also on a cache HIT (whose stored answer holds the first request's id)."""
+    target = f"{cluster.url}/90x30.png?text=ids"
+    first = get(target, {"X-Request-ID": "client-id-1"})
+    second = get(target, {"X-Request-ID": "client-id-2"})
+    third = get(target)
+    assert second.headers["x-cache-status"] == third.headers["x-cache-status"] == "HIT"
+    assert first.headers["x-request-id"] == "client-id-1"
+    assert second.headers["x-request-id"] == "client-id-2"
+    made = third.headers["x-request-id"]
+    assert len(made) == 32 and made not in ("client-id-1", "client-id-2")
+    assert f"/90x30.png?text=ids 200 {made}" in cluster.nginx_log.read_text()
+    logs = "".join(server.log() for server in cluster.servers)
+    assert re.search(r'"GET /90x30\.png\?text=ids" 200 .* client-id-1$', logs, re.M), logs
+
+
+def test_a_client_cannot_choose_the_address_the_instances_log(cluster: Cluster) -> None:
+    """nginx replaces X-Forwarded-For with the connecting address; the instances trust nginx,
+    so they log that one, never what the client claimed."""
+    spoofed = {"X-Forwarded-For": "203.0.113.9"}
+    assert get(f"{cluster.url}/70x30.png?text=who", spoofed).status_code == 200
+    logs = "".join(server.log() for server in cluster.servers)
+    line = next(line for line in logs.splitlines() if "text=who" in line)
+    assert line.split()[1] == "127.0.0.1" and "203.0.113.9" not in logs
 
 
 def test_fifty_concurrent_requests_for_a_new_url_render_once(cluster: Cluster) -> None:
@@ -204,3 +276,27 @@ def test_sigterm_lets_the_request_in_flight_finish() -> None:
     assert response.content[4:12] == b"ftypavif"  # a whole AVIF file
     # uvicorn's graceful path, waiting for the open connection, ran to its end.
     assert "Waiting for connections to close" in log and "Finished server process" in log, log
+
+
+CHROME = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+CHROME_OLDER = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
+WEBP_ONLY = "image/webp,*/*"
+
+
+@pytest.mark.parametrize("url", ["/320x200.auto?text=a", "/320x200?format=auto&text=a"])
+def test_auto_urls_are_cached_per_format_not_per_accept_string(cluster: Cluster, url: str) -> None:
+    """deploy/nginx's auto block: browsers of one class share an entry whatever their exact
+    Accept string, each class gets its own format, and Vary: Accept reaches the client."""
+    first = get(cluster.url + url, {"Accept": CHROME})
+    assert first.headers["content-type"] == "image/avif"
+    assert first.headers["x-cache-status"] == "MISS" and first.headers["vary"] == "Accept"
+    other_chrome = get(cluster.url + url, {"Accept": CHROME_OLDER})
+    assert other_chrome.headers["x-cache-status"] == "HIT"
+    assert other_chrome.content == first.content
+    webp = get(cluster.url + url, {"Accept": WEBP_ONLY})
+    assert webp.headers["content-type"] == "image/webp" and webp.headers["x-cache-status"] == "MISS"
+    plain = get(cluster.url + url)
+    assert plain.headers["content-type"] == "image/png"
+    again = get(cluster.url + url, {"Accept": CHROME})
+    assert again.headers["x-cache-status"] == "HIT" and again.content == first.content
+    assert total_renders(cluster.servers) == 3

@@ -37,6 +37,7 @@ from playwright.sync_api import (  # noqa: E402
     sync_playwright,
 )
 
+from tests.conftest import decode  # noqa: E402
 from tests.server import Server, running_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -80,8 +81,11 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def open_playground(browser: Browser, base: str, viewport: ViewportSize = DESKTOP) -> Playground:
-    """A fresh context (clipboard allowed) on `base`/, recording console errors and page errors."""
+def open_playground(
+    browser: Browser, base: str, viewport: ViewportSize = DESKTOP, path: str = "/"
+) -> Playground:
+    """A fresh context (clipboard allowed) on `base` + `path`, recording console errors and
+    page errors."""
     context = browser.new_context(
         viewport=viewport,
         permissions=["clipboard-read", "clipboard-write"],
@@ -95,7 +99,7 @@ def open_playground(browser: Browser, base: str, viewport: ViewportSize = DESKTO
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: playground.errors.append(f"pageerror: {error}"))
-    page.goto(f"{base}/")
+    page.goto(f"{base}{path}")
     return playground
 
 
@@ -270,8 +274,8 @@ def test_snippets_use_the_url(playground: Playground) -> None:
     wait_for_preview(page, "/200x100/dddddd/999999.png")
     snippets = page.locator("#snippets pre").all_text_contents()
     url = f"{playground.base}/200x100"
-    assert len(snippets) == 4
-    img, srcset, markdown, css = snippets
+    assert len(snippets) == 5
+    img, srcset, _, markdown, css = snippets
     assert f'<img src="{url}/dddddd/999999.png" width="200" height="100"' in img
     assert all(
         f"{url}{scale}/dddddd/999999.png {n}x" in srcset
@@ -386,3 +390,166 @@ def test_locked_mode_offers_no_unsigned_urls(browser: Browser, locked_site: Serv
         assert opened.errors == []
     finally:
         opened.page.context.close()
+
+
+def page_query(page: Page) -> dict[str, str]:
+    query: dict[str, str] = page.evaluate(
+        "() => Object.fromEntries(new URLSearchParams(location.search))"
+    )
+    return query
+
+
+def test_settings_live_in_the_page_url(browser: Browser, playground: Playground) -> None:
+    """Every setting is in the page's URL: a reload, or the link opened elsewhere, shows the
+    same form and the same image."""
+    page = playground.page
+    page.locator("#width").fill("320")
+    page.locator("#height").fill("180")
+    page.locator("#bg-hex").fill("000")
+    page.locator("#text").fill("Hi there")
+    page.locator("#format").select_option("webp")
+    page.locator("#scale").select_option("2")
+    path = "/320x180@2x/000/999999.webp?text=Hi+there"
+    wait_for_preview(page, path)
+    assert page_query(page) == {
+        "width": "320",
+        "height": "180",
+        "scale": "2",
+        "bg": "000",
+        "text": "Hi there",
+        "format": "webp",
+    }
+    page.reload()
+    assert wait_for_preview(page, path) == (640, 360)
+    assert page.locator("#text").input_value() == "Hi there"
+    assert page.locator("#bg-picker").input_value() == "#000000"
+    link = page.url.removeprefix(playground.base)
+    shared = open_playground(browser, playground.base, path=link)  # elsewhere: a new context
+    try:
+        wait_for_preview(shared.page, path)
+        assert shared.page.locator("#format").input_value() == "webp"
+    finally:
+        shared.page.context.close()
+
+
+def about(pixel: list[int], expected: list[int]) -> bool:
+    """Equal within 1 per channel: a canvas keeps translucent pixels premultiplied, which
+    rounds a channel by one."""
+    return all(abs(a - b) <= 1 for a, b in zip(pixel, expected, strict=True))
+
+
+def test_colour_fields_take_css_names_and_alpha(playground: Playground) -> None:
+    """A CSS name is a colour; the opacity slider and the field's alpha are one value."""
+    page = playground.page
+    page.locator("#bg-hex").fill("RebeccaPurple")
+    wait_for_preview(page, "/600x400/rebeccapurple/999999.png")
+    assert page.locator("#bg-hex").get_attribute("aria-invalid") is None
+    assert page.locator("#bg-picker").input_value() == "#663399"
+    assert corner_pixel(page) == [102, 51, 153, 255]
+    page.locator("#bg-alpha").fill("128")
+    assert page.locator("#bg-hex").input_value() == "rebeccapurple,128"
+    wait_for_preview(page, "/600x400/rebeccapurple,128/999999.png")
+    assert about(corner_pixel(page), [102, 51, 153, 128])
+    page.locator("#bg-hex").fill("ff000040")
+    assert page.locator("#bg-alpha").input_value() == "64"
+    page.locator("#bg-picker").fill("#00ff00")  # a new colour keeps the alpha
+    assert page.locator("#bg-hex").input_value() == "00ff0040"
+    wait_for_preview(page, "/600x400/00ff0040/999999.png")
+    assert about(corner_pixel(page), [0, 255, 0, 64])
+    page.locator("#bg-hex").fill("notacolour")
+    assert page.locator("#bg-hex").get_attribute("aria-invalid") == "true"
+    assert "a CSS name (rebeccapurple)" in (page.locator("#problem").text_content() or "")
+
+
+def test_named_sizes_and_ratios(playground: Playground) -> None:
+    """A named size sets both sides; a ratio keeps the height in step with the width."""
+    page = playground.page
+    page.locator("#preset").select_option("size:og")
+    assert wait_for_preview(page, "/1200x630/dddddd/999999.png") == (1200, 630)
+    page.locator("#preset").select_option("ratio:16:9")
+    page.locator("#width").fill("640")
+    assert page.locator("#height").input_value() == "360"
+    assert wait_for_preview(page, "/640x360/dddddd/999999.png") == (640, 360)
+    assert page_query(page)["ratio"] == "16:9"
+    page.locator("#preset").select_option("ratio:3:2")
+    assert wait_for_preview(page, "/640x427/dddddd/999999.png") == (640, 427)  # half up
+    page.locator("#height").fill("100")
+    assert page.locator("#preset").input_value() == ""  # custom again
+    page.locator("#width").fill("728")
+    page.locator("#height").fill("90")
+    assert page.locator("#preset").input_value() == "size:leaderboard"
+
+
+def test_distort_toggle(playground: Playground) -> None:
+    page = playground.page
+    page.locator("#text").fill("jane@example.com")
+    page.locator("#distort").check()
+    assert wait_for_preview(page, "/600x400/dddddd/999999.png?text=jane%40example.com&distort=1")
+    page.locator("#format").select_option("svg")
+    problem = page.locator("#problem")
+    problem.wait_for(state="visible")
+    assert "raster formats" in (problem.text_content() or "")
+    page.locator("#distort").uncheck()
+    wait_for_preview(page, "/600x400/dddddd/999999.svg?text=jane%40example.com")
+
+
+def test_download_button_saves_the_image(playground: Playground, tmp_path: Path) -> None:
+    page = playground.page
+    page.locator("#width").fill("320")
+    page.locator("#height").fill("180")
+    page.locator("#format").select_option("jpeg")
+    wait_for_preview(page, "/320x180/dddddd/999999.jpeg")
+    with page.expect_download() as started:
+        page.locator("#download").click()
+    download = started.value
+    assert download.suggested_filename == "placeholder-320x180.jpg"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert decode(saved.read_bytes()).size == (320, 180)
+    assert decode(saved.read_bytes()).format == "JPEG"
+
+
+def test_picture_snippet_offers_avif_and_webp(playground: Playground) -> None:
+    """The <picture> snippet's sources are served with their types; AVIF only within its
+    limit."""
+    page = playground.page
+    page.locator("#text").fill("Hi")
+    wait_for_preview(page, "/600x400/dddddd/999999.png?text=Hi")
+    picture = page.locator("#snippets pre").nth(2).text_content() or ""
+    base = f"{playground.base}/600x400/dddddd/999999"
+    assert picture == (
+        "<picture>\n"
+        f'  <source type="image/avif" srcset="{base}.avif?text=Hi">\n'
+        f'  <source type="image/webp" srcset="{base}.webp?text=Hi">\n'
+        f'  <img src="{base}.png?text=Hi" width="600" height="400" alt="Hi">\n'
+        "</picture>"
+    )
+    for url in re.findall(r'(?:srcset|src)="([^"]+)"', picture):
+        answer = page.evaluate(
+            "async (url) => { const r = await fetch(url); "
+            "return [r.status, r.headers.get('content-type')]; }",
+            url,
+        )
+        assert answer[0] == 200 and answer[1] == f"image/{url.split('.')[-1].split('?')[0]}"
+    page.locator("#width").fill("2000")
+    page.locator("#height").fill("1500")  # 3 M pixels: over max_avif_pixels
+    wait_for_preview(page, "/2000x1500/dddddd/999999.png?text=Hi")
+    assert "image/avif" not in (page.locator("#snippets pre").nth(2).text_content() or "")
+
+
+def test_on_a_phone_the_preview_comes_before_the_controls(browser: Browser, site: Server) -> None:
+    for viewport in (PHONE, DESKTOP):
+        opened = open_playground(browser, site.url, viewport)
+        try:
+            page = opened.page
+            wait_for_preview(page, DEFAULT_PATH)
+            preview = page.locator("#playground .preview-box").bounding_box()
+            form = page.locator("#form").bounding_box()
+            assert preview is not None and form is not None
+            if viewport is PHONE:
+                assert preview["y"] + preview["height"] <= form["y"]  # above, in one column
+            else:
+                assert preview["x"] >= form["x"] + form["width"]  # beside it
+            assert no_horizontal_scroll(page)
+        finally:
+            opened.page.context.close()

@@ -42,7 +42,7 @@ def test_png_indices_are_compressed_once_and_match_the_plain_writer() -> None:
 
 
 def test_a_raster_is_kept_per_text_and_huge_ones_are_not_kept() -> None:
-    renderer = Renderer(cache_bytes=0, limits=Limits(max_render_memory=1 << 40))
+    renderer = Renderer(cache_bytes=0, limits=Limits(render_memory_budget=1 << 40))
     renderer.render("/300x200.png?text=small")
     assert renderer.prepared.current_bytes > 0
     kept = renderer.prepared.current_bytes

@@ -153,3 +153,22 @@ def test_settings_come_from_the_environment() -> None:
         response = http.get("/50x50")
         assert response.headers["content-type"] == "image/webp"
         assert http.get("/101x10").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/", "/static/playground.js", "/fonts", "/info.json"])
+def test_pages_are_cached_briefly_and_images_for_a_year(client: httpx.Client, path: str) -> None:
+    """The playground, its files and the instance's JSON change with upgrades and settings:
+    `page_max_age` (300 s); images are immutable; a missing static file is an error."""
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=300"
+    assert (
+        client.get("/10x10.png").headers["cache-control"] == "public, max-age=31536000, immutable"
+    )
+    assert client.get("/static/missing.js").headers["cache-control"] == "no-store"
+
+
+def test_page_max_age_is_a_setting() -> None:
+    with running_server({"PLACEPIX_PAGE_MAX_AGE": "7"}) as server:
+        response = httpx.get(f"{server.url}/info.json", timeout=10)
+    assert response.headers["cache-control"] == "public, max-age=7"

@@ -7,6 +7,7 @@ from placepix.model.colors import Color
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.model.spec import ImageSpec, normalise_text
 from placepix.server.settings import Settings
+from placepix.url.grammar import parse_url
 
 
 def test_default_text_is_the_logical_size() -> None:
@@ -53,9 +54,10 @@ def test_unknown_format_is_refused_at_construction() -> None:
 @pytest.mark.parametrize(
     ("raw", "normal"),
     [
-        ("a\\nb", "a\nb"),
-        ("a|b", "a\nb"),
+        ("a\\nb", "a\\nb"),  # the URL grammar's line breaks, not the spec's
+        ("a|b", "a|b"),
         ("a\r\nb", "a\nb"),
+        ("a\ufffeb\uffff", "ab"),  # XML forbids them: an SVG would not parse
         ("a\tb", "a b"),
         ("a\x00b\x07c", "abc"),
         ("e\u0301", "\u00e9"),  # NFC
@@ -85,3 +87,52 @@ def test_canonical_form() -> None:
 def test_the_server_defaults_are_the_library_defaults() -> None:
     """`placepix.render` and `placepix serve` refuse the same things unless configured."""
     assert Settings().limits() == DEFAULT_LIMITS
+
+
+def test_a_library_caller_draws_bars_and_backslashes_as_they_are() -> None:
+    spec = ImageSpec(200, 50, text=r"C:\new|folder")
+    assert spec.text == "C:\\new|folder"
+    assert parse_url(spec.canonical()).text == spec.text  # the canonical URL says the same
+
+
+def test_every_limit_is_a_setting_of_the_same_name_and_default() -> None:
+    """One name per limit: the library's Limits and the server's settings can't drift."""
+    from dataclasses import fields
+
+    defaults = Settings()
+    for field in fields(Limits):
+        assert getattr(defaults, field.name) == getattr(DEFAULT_LIMITS, field.name), field.name
+    assert defaults.limits() == DEFAULT_LIMITS
+
+
+@pytest.mark.parametrize(
+    ("given", "colour"),
+    [
+        ("ff8800", Color(255, 136, 0)),
+        ("#f80", Color(255, 136, 0)),
+        ("RebeccaPurple", Color(102, 51, 153)),
+        ("ff000080", Color(255, 0, 0, 128)),
+        ("red,128", Color(255, 0, 0, 128)),
+        ("transparent", Color(0, 0, 0, 0)),
+        (Color(1, 2, 3), Color(1, 2, 3)),
+    ],
+)
+def test_colours_may_be_given_as_strings(given: Color | str, colour: Color) -> None:
+    spec = ImageSpec(10, 10, background=given, foreground=given)
+    assert spec.background == spec.foreground == colour
+    assert isinstance(spec.background, Color)
+    assert spec == ImageSpec(10, 10, background=colour, foreground=colour)
+
+
+def test_a_bad_colour_string_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="not a colour: 'zzz'"):
+        ImageSpec(10, 10, background="zzz")
+    with pytest.raises(SpecError, match="foreground must be a Color or a colour"):
+        ImageSpec(10, 10, foreground=(1, 2, 3))  # type: ignore[arg-type]
+
+
+def test_a_spec_stays_frozen_with_its_default_colours() -> None:
+    spec = ImageSpec(10, 10)
+    assert (spec.background.hex(), spec.foreground.hex()) == ("dddddd", "999999")
+    with pytest.raises(AttributeError):
+        spec.background = Color(0, 0, 0)  # type: ignore[misc]

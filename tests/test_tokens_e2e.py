@@ -13,6 +13,8 @@ import httpx
 import pytest
 from PIL import ImageChops
 
+from placepix.model.spec import ImageSpec
+from placepix.url.tokens import image_url, seal_spec
 from tests.conftest import decode
 from tests.server import Server, running_server
 
@@ -72,8 +74,17 @@ def test_every_flipped_character_is_refused(token_server: Server) -> None:
 
 
 def test_expired_old_key_and_unknown_key(token_server: Server) -> None:
-    expired = cli("token", "x", "--ttl", "-120", secrets=["newest"])
+    # The CLI and make_token refuse to make a token that has expired: the format layer can.
+    spec = ImageSpec(40, 20, text="x")
+    expired = image_url(seal_spec(spec, "newest", ttl=-120))
     assert httpx.get(token_server.url + expired).status_code == 410
+    refused = subprocess.run(
+        [sys.executable, "-m", "placepix", "token", "x", "--ttl", "-120"],
+        env=os.environ | {"PLACEPIX_SECRET_KEYS": "newest"},
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 1 and "ttl must be a positive" in refused.stderr
     fresh = cli("token", "x", "--ttl", "3600", secrets=["newest"])
     response = httpx.get(token_server.url + fresh)
     assert response.status_code == 200
@@ -121,7 +132,7 @@ def test_locked_mode_without_a_key_fails_fast() -> None:
         [sys.executable, "-m", "placepix", "serve"], env=env, capture_output=True, text=True
     )
     assert result.returncode != 0
-    assert "require_signature needs" in result.stderr
+    assert "PLACEPIX_REQUIRE_SIGNATURE=true needs a key in PLACEPIX_SECRET_KEYS" in result.stderr
 
 
 def test_svg_is_refused_for_tokens(token_server: Server) -> None:

@@ -141,7 +141,9 @@ def test_grammar_shaped_urls_render_or_get_a_4xx(
     if encode:
         path = "".join(f"%{b:02X}" for b in path.encode())
     url = "/" + path + ("?" + "&".join(params) if params else "")
-    response = client.get(url)
+    # Absolute: an empty size makes the path start with "//", which the test client would
+    # otherwise read as a URL with a host and refuse.
+    response = client.get("http://testserver" + url)
     assert response.status_code < 500, (url, response.text)
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("text/plain")
@@ -160,8 +162,9 @@ def test_a_repeated_url_from_the_cache_shortcut_is_the_same_response() -> None:
     url = "/123x45/0f0/00f.svg?text=shortcut"
     first, second = client.get(url), client.get(url)  # rendered, then from the shortcut
     assert second.content == first.content
-    assert {k: v for k, v in second.headers.items() if k != "date"} == {
-        k: v for k, v in first.headers.items() if k != "date"
+    per_request = ("date", "x-request-id")
+    assert {k: v for k, v in second.headers.items() if k not in per_request} == {
+        k: v for k, v in first.headers.items() if k not in per_request
     }
     head = client.head(url)
     assert head.status_code == 200 and head.content == b""

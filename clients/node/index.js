@@ -142,10 +142,9 @@ export function sealPlaintext(plaintext, secret, { deterministic = true, nonce =
 
 /** RFC 3986 percent-encoding of everything but A-Z a-z 0-9 - . _ ~, as Python's quote(safe=""). */
 function quote(value) {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
-  );
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replaceAll("%5Cn", "%5C%6E"); // a literal backslash-n, not a line break
 }
 
 /** The text as the server stores it: line breaks unified, tabs as spaces, NFC, no control characters. */
@@ -154,14 +153,12 @@ function normaliseText(text) {
     throw new PlacepixOptionError("text is not valid Unicode (lone surrogate)");
   }
   const unified = text
-    .replaceAll("\\n", "\n")
-    .replaceAll("|", "\n")
     .replaceAll("\r\n", "\n")
     .replaceAll("\t", " ")
     .replaceAll("\u2028", "\n")
     .replaceAll("\u2029", "\n")
     .normalize("NFC");
-  return unified.replace(/(?!\n)\p{Cc}/gu, "");
+  return unified.replace(/(?!\n)\p{Cc}|[\uFFFE\uFFFF]/gu, "");
 }
 
 function colour(value, name) {

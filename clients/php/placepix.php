@@ -130,7 +130,8 @@ final class Placepix
         $query = [];
         foreach ($params as $name => $value) {
             if ($value !== null) {
-                $query[] = $name . '=' . rawurlencode((string) $value);  // RFC 3986, as Python's quote
+                // RFC 3986, as Python's quote; a literal backslash-n is not a line break
+                $query[] = $name . '=' . str_replace('%5Cn', '%5C%6E', rawurlencode((string) $value));
             }
         }
         return $path . '?' . implode('&', $query);
@@ -175,8 +176,8 @@ final class Placepix
             throw new \InvalidArgumentException('text is not valid UTF-8');
         }
         $text = str_replace(
-            ['\\n', '|', "\r\n", "\t", "\u{2028}", "\u{2029}"],
-            ["\n", "\n", "\n", ' ', "\n", "\n"],
+            ["\r\n", "\t", "\u{2028}", "\u{2029}", "\u{FFFE}", "\u{FFFF}"],
+            ["\n", ' ', "\n", "\n", '', ''],
             $text
         );
         if (class_exists(\Normalizer::class)) {  // intl; without it, the server normalises

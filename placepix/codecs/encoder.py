@@ -4,6 +4,11 @@ rows with text (codecs/jpeg.py), WebP and AVIF are encoded band by band (placepi
 its gate lets them), and everything else goes through a Pillow image (codecs/pillow.py).
 
 An `Encoder` belongs to one Renderer, with the caches these writers keep and its native paths.
+
+A `mask` (placepix.imaging.shapes: `shape=circle`) multiplies the image's alpha: the canvas is no
+longer flat, so PNG, GIF, TIFF and ICO go through Pillow with the whole image; WebP and AVIF
+stay banded, each band clipped by its rows of the mask. JPEG and BMP never get one (the spec
+reads a circle as a rectangle in formats without alpha).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from PIL import Image
 from placepix._native import avif, webp
 from placepix._native.gate import NativePath
 from placepix._native.loader import BandSource
+from placepix.caching import SizedLRU
 from placepix.codecs.jpeg import MCU_HEIGHT, BandedJpeg
 from placepix.codecs.pillow import (
     AVIF_QUALITY,
@@ -28,13 +34,17 @@ from placepix.codecs.pillow import (
     encode,
     flatten,
 )
-from placepix.codecs.png import PngWriter, palette_png
+from placepix.codecs.png import PngWriter, palette_png, truecolour_png
 from placepix.imaging.raster import blend_palette, canvas_mode, text_image
+from placepix.imaging.shapes import clip, ellipse_mask
 from placepix.imaging.types import GlyphLayer, TextRaster
 from placepix.model.colors import Color
 
 PALETTE_FORMATS = frozenset({"gif", "tiff", "bmp"})  # formats that store palette images
 PALETTES_KEPT = 256  # (background, foreground) pairs
+MASK_CACHE_BYTES = 2 * 1024 * 1024  # circle masks by canvas size: 8 of 512x512, 512 of 64x64
+MASK_ENTRY_SHARE = 4  # masks up to 512 KiB (724x724) are kept; larger ones: made per render
+GIF_CLEAR = 255  # the transparent index of a clipped GIF (quantized to the other 255)
 
 
 class Encoder:
@@ -46,6 +56,9 @@ class Encoder:
         self.webp: NativePath[webp.BandedEncoder] = NativePath("webp", webp.load, enabled=native)
         self.avif: NativePath[avif.BandedEncoder] = NativePath("avif", avif.load, enabled=native)
         self._palettes: LRUCache[tuple[Color, Color], bytes] = LRUCache(PALETTES_KEPT)
+        self.masks: SizedLRU[tuple[int, int], Image.Image] = SizedLRU(
+            MASK_CACHE_BYTES, lambda mask: mask.width * mask.height, MASK_ENTRY_SHARE
+        )
         self._lock = threading.Lock()
 
     def banded(self, fmt: str) -> bool:
@@ -71,6 +84,14 @@ class Encoder:
                 self._palettes[key] = palette
         return palette
 
+    def ellipse(self, size: tuple[int, int]) -> Image.Image:
+        """`ellipse_mask(size)`, kept for sizes seen again (avatars come in a few sizes)."""
+        mask = self.masks.get(size)
+        if mask is None:
+            mask = ellipse_mask(size)
+            self.masks.put(size, mask)
+        return mask
+
     def encode_text(
         self,
         size: tuple[int, int],
@@ -79,9 +100,13 @@ class Encoder:
         text: TextRaster,
         fmt: str,
         png_indices: Callable[[], bytes] | None = None,
+        mask: Image.Image | None = None,
     ) -> bytes:
         """Encode `text` on a canvas of `size` in `fmt` (any raster format). `png_indices` may
-        give the PNG index chunk already made (`PngWriter.index_chunk`)."""
+        give the PNG index chunk already made (`PngWriter.index_chunk`); `mask` ('L', of
+        `size`) clips the image: its alpha is multiplied by the mask."""
+        if mask is not None:
+            return self._clipped(size, background, foreground, text, fmt, mask)
         if fmt == "png" and text.color is None:
             palette = self.palette(background, foreground)
             has_alpha = canvas_mode(background, foreground) == "RGBA"
@@ -109,6 +134,45 @@ class Encoder:
                 lambda: self._with_pillow(size, background, foreground, text, fmt),
             )
         return self._with_pillow(size, background, foreground, text, fmt)
+
+    def _clipped(
+        self,
+        size: tuple[int, int],
+        background: Color,
+        foreground: Color,
+        text: TextRaster,
+        fmt: str,
+        mask: Image.Image,
+    ) -> bytes:
+        width = size[0]
+
+        def band(top: int, bottom: int) -> Image.Image:
+            drawn = text_image((width, bottom - top), background, foreground, _shifted(text, top))
+            return clip(drawn, mask.crop((0, top, width, bottom)))
+
+        def whole() -> bytes:
+            return encode(clip(text_image(size, background, foreground, text), mask), fmt)
+
+        if fmt == "webp":
+            return self.webp.run(
+                lambda banded: banded.encode(size, band, True, WEBP_QUALITY, WEBP_METHOD), whole
+            )
+        if fmt == "avif":
+            return self.avif.run(
+                lambda banded: banded.encode(
+                    size,
+                    band,
+                    True,
+                    quality=AVIF_QUALITY,
+                    speed=AVIF_SPEED,
+                    max_threads=AVIF_THREADS,
+                ),
+                whole,
+            )
+        image = clip(text_image(size, background, foreground, text), mask)
+        if fmt == "png":
+            return truecolour_png(image)
+        return encode(_gif_with_clear_index(image) if fmt == "gif" else image, fmt)
 
     def _with_pillow(
         self,
@@ -138,6 +202,16 @@ class Encoder:
         band_size = (size[0], bottom - top)
         band = flatten(text_image(band_size, background, foreground, _shifted(text, top)))
         return self.jpeg.encode(size, colour, band, top, JPEG_QUALITY)
+
+
+def _gif_with_clear_index(image: Image.Image) -> Image.Image:
+    """An RGBA image as GIF takes it: up to 255 colours and one transparent index for the
+    pixels under half opacity (GIF has no partial alpha)."""
+    alpha = image.getchannel("A")
+    indexed = image.convert("RGB").quantize(GIF_CLEAR, dither=Image.Dither.NONE)
+    indexed.paste(GIF_CLEAR, mask=alpha.point(lambda a: 255 if a < 128 else 0))
+    indexed.info["transparency"] = GIF_CLEAR
+    return indexed
 
 
 def _bands(

@@ -24,6 +24,7 @@ BAND_LEVEL = 1  # isal level for the text band: measured 5x faster than zlib at 
 BAND_BLOCK_BYTES = 512 * 1024  # the text band is drawn and compressed this much at a time: it
 # stays in the CPU cache (measured: a 10 MB band took 2.4 ms in blocks of 256 KiB to 1 MiB,
 # 10 ms in blocks of 2 MiB, 18 ms whole)
+TRUECOLOUR_BATCH_ROWS = 64  # rows joined (with their filter bytes) per call to the compressor
 _ADLER_MOD = 65521
 _WINDOW_BITS = -15  # raw deflate: the zlib header and trailer are written here
 
@@ -70,6 +71,27 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 _IEND = _chunk(b"IEND", b"")
 _FINAL_BLOCK = zlib.compressobj(9, zlib.DEFLATED, _WINDOW_BITS).flush(zlib.Z_FINISH)  # empty, final
+
+
+def truecolour_png(image: Image.Image, level: int = BAND_LEVEL) -> bytes:
+    """An RGB or RGBA image as a PNG, every row unfiltered and the whole compressed by isal:
+    for images that are not flat (a clipped avatar), several times faster than Pillow's
+    adaptive filters and zlib, at a similar size for placeholders' flat colours."""
+    width, height = image.size
+    channels = {"RGB": 3, "RGBA": 4}[image.mode]
+    pixels = memoryview(image.tobytes())
+    stride = width * channels
+    compressor = isal_zlib.compressobj(level, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS)
+    pieces = []
+    for first in range(0, height, TRUECOLOUR_BATCH_ROWS):  # a batch at a time: no second copy
+        rows = range(first * stride, min(height, first + TRUECOLOUR_BATCH_ROWS) * stride, stride)
+        pieces.append(
+            compressor.compress(b"".join(p for r in rows for p in (b"\0", pixels[r : r + stride])))
+        )
+    data = b"".join(pieces) + compressor.flush()
+    colour_type = 6 if channels == 4 else 2
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _IEND
 
 
 class PngWriter:

@@ -1,7 +1,8 @@
 """The SVG writer: the same layout as the raster path, written as escaped text.
 
-Only <svg>, <rect>, <text> and <tspan> elements are ever written; every attribute value and
-every piece of text goes through XML escaping, so no input can add markup.
+Only <svg>, <rect> (or <ellipse>, for `shape=circle`), <text> and <tspan> elements are ever
+written; every attribute value and every piece of text goes through XML escaping, so no input
+can add markup.
 
 Each line is written in logical order, as the viewer's shaping needs it; a viewer orders it
 with the Unicode bidi algorithm, as the raster path does, given the line's paragraph direction:
@@ -17,7 +18,7 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from placepix.model.colors import Color
-from placepix.model.spec import Align
+from placepix.model.spec import Align, Shape
 
 # Lines are anchored where the alignment holds them (a line's middle when centred), so that a
 # viewer whose fonts measure a little differently still centres them.
@@ -47,10 +48,13 @@ def write_svg(
     font_size: int,
     families: Sequence[str],
     align: Align,
+    shape: Shape = "rect",
+    bold: bool = False,
 ) -> bytes:
     """An SVG document of laid-out lines: one <tspan> per line at the raster layout's
     position, the font families in the order the raster path uses them, then the viewer's
-    sans-serif."""
+    sans-serif. The background is the whole canvas, or the ellipse inside it for a circle;
+    bold asks the viewer's font for its bold weight."""
     width, height = size
     anchor, share = ANCHORS[align]
     tspans = "".join(
@@ -62,8 +66,9 @@ def write_svg(
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">'
-        f'<rect width="{width}" height="{height}" fill="{background.css()}"{_opacity(background)}/>'
-        f'<text font-family={quoteattr(family + ", sans-serif")} font-size="{font_size}" '
+        f'{_background(size, shape)} fill="{background.css()}"{_opacity(background)}/>'
+        f'<text font-family={quoteattr(family + ", sans-serif")} font-size="{font_size}"'
+        f"{WEIGHT_BOLD if bold else ''} "
         f'fill="{foreground.css()}"{_opacity(foreground)} text-anchor="{anchor}" '
         f'xml:space="preserve">{tspans}</text>'
         "</svg>"
@@ -77,6 +82,18 @@ def _direction(line: SvgLine, anchor: str) -> str:
         return ""
     mirrored = RTL_ANCHORS[anchor]
     return f' direction="rtl" unicode-bidi="isolate" text-anchor="{mirrored}"'
+
+
+WEIGHT_BOLD = ' font-weight="bold"'
+
+
+def _background(size: tuple[int, int], shape: Shape) -> str:
+    """The opening of the background element, without its fill."""
+    width, height = size
+    if shape == "circle":
+        rx, ry = f"{width / 2:g}", f"{height / 2:g}"
+        return f'<ellipse cx="{rx}" cy="{ry}" rx="{rx}" ry="{ry}"'
+    return f'<rect width="{width}" height="{height}"'
 
 
 def _family(name: str) -> str:

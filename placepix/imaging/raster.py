@@ -12,12 +12,12 @@ from __future__ import annotations
 from PIL import Image
 
 from placepix.imaging.types import TextRaster
-from placepix.model.colors import Color
+from placepix.model.colors import Color, any_translucent
 
 
 def canvas_mode(background: Color, foreground: Color) -> str:
     """'RGBA' when either colour is translucent, else 'RGB'."""
-    return "RGB" if background.opaque and foreground.opaque else "RGBA"
+    return "RGBA" if any_translucent(background, foreground) else "RGB"
 
 
 def blend_palette(background: Color, foreground: Color) -> bytes:

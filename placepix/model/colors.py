@@ -41,6 +41,13 @@ class Color(NamedTuple):
 
 
 TRANSPARENT = Color(0, 0, 0, 0)
+# Every colour name a URL may use: the 148 CSS names (as Pillow knows them) and `transparent`.
+COLOUR_NAMES = (*sorted(ImageColor.colormap), "transparent")
+
+
+def any_translucent(*colors: Color) -> bool:
+    """Whether an image in these colours needs an alpha channel."""
+    return not all(color.opaque for color in colors)
 
 
 def parse_color(text: str) -> Color:

@@ -23,6 +23,13 @@ MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
 )
 ALIASES = MappingProxyType({"jpg": "jpeg", "tif": "tiff"})
 DEFAULT_FORMAT = "png"
+# `auto` in a URL: the best format the client accepts, chosen per request (placepix.server's
+# negotiation, in this order of preference); without an Accept header to go by, the last.
+AUTO = "auto"
+AUTO_FORMATS = ("avif", "webp", "png")
+# Formats without any alpha: a translucent pixel is flattened (JPEG_MATTE), so a circle's
+# corners are the background colour there and `shape=circle` draws the same as a rectangle.
+OPAQUE_FORMATS = frozenset({"jpeg", "bmp"})
 
 # Hard limits of the formats themselves, whatever the settings say.
 FORMAT_MAX_SIDE = MappingProxyType(

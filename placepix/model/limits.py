@@ -16,7 +16,7 @@ class Limits:
     max_font_size: int = 2000  # pixels (explicit font_size)
     max_url_length: int = 2048  # characters of path + query, as received
     max_avif_pixels: int = 1500 * 1500  # libaom: 12-18 bytes a pixel, 4000x4000 is ~180 MB
-    max_render_memory: int = 64 * 1024 * 1024  # estimated peak bytes of one render
+    render_memory_budget: int = 64 * 1024 * 1024  # estimated peak bytes of one render
 
 
 DEFAULT_LIMITS = Limits()

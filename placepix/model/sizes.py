@@ -62,6 +62,7 @@ NAMED_SIZES: Mapping[str, tuple[int, int]] = MappingProxyType(
 )
 
 _SCALE = re.compile(r"(.+)@(\d+)x", re.IGNORECASE)
+_FRACTIONAL_SCALE = re.compile(r"(.+)@(\d*[.,]\d+)x(?:\..*)?", re.IGNORECASE)
 _NUMBER = r"(\d+)"
 _RATIO = r"(\d+):(\d+)"
 _PAIR = re.compile(rf"{_NUMBER}(?:[xX]{_NUMBER})?")
@@ -85,6 +86,27 @@ def parse_size(text: str) -> Size:
             raise SpecError(f"retina scale must be @1x to @{MAX_SCALE}x, got @{scale}x")
     width, height = _dimensions(text)
     return Size(width, height, scale)
+
+
+def reject_fractional_scale(segment: str) -> None:
+    """`SpecError` for a size segment with a fractional scale (`600x400@2.5x`, with or without
+    a format after it), which would otherwise read as the format `5x`; the message says which
+    pixel size the fraction meant."""
+    match = _FRACTIONAL_SCALE.fullmatch(segment)
+    if not match:
+        return
+    size_text, scale_text = match.group(1), match.group(2).replace(",", ".")
+    hint = ""
+    try:
+        width, height = _dimensions(size_text)
+        factor = float(scale_text)
+        pixels = f"{round(width * factor)}x{round(height * factor)}"
+        hint = f"; for {scale_text}x pixels ask for {pixels}"
+    except (SpecError, ValueError):
+        pass
+    raise SpecError(
+        f"retina scale must be a whole number, @1x to @{MAX_SCALE}x, got @{scale_text}x{hint}"
+    )
 
 
 def _dimensions(text: str) -> tuple[int, int]:

@@ -8,46 +8,95 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 from urllib.parse import quote
 
 from placepix.errors import LimitError, SpecError
-from placepix.model.colors import Color
-from placepix.model.formats import DEFAULT_FORMAT, FORMAT_MAX_SIDE, MEDIA_TYPES
+from placepix.model.colors import Color, any_translucent, parse_color
+from placepix.model.formats import (
+    AUTO,
+    DEFAULT_FORMAT,
+    FORMAT_MAX_SIDE,
+    MEDIA_TYPES,
+    OPAQUE_FORMATS,
+)
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 
 Align = Literal["left", "center", "right"]
 ALIGNMENTS: tuple[Align, ...] = ("left", "center", "right")
+Shape = Literal["rect", "circle"]
+SHAPES: tuple[Shape, ...] = ("rect", "circle")
 
 DEFAULT_BACKGROUND = Color(0xDD, 0xDD, 0xDD)
 DEFAULT_FOREGROUND = Color(0x99, 0x99, 0x99)
 
 
+class ColorField:
+    """A colour field of ImageSpec that is always a `Color` when read, and may be given as a
+    `Color` or as a colour string, parsed as URLs are (`"ff8800"`, `"#f80"`, `"rebeccapurple"`,
+    `"ff0000,128"`); `SpecError` for anything else. A descriptor, so that type checkers see
+    both: `str` accepted by `ImageSpec(...)`, `Color` read back."""
+
+    def __init__(self, default: Color) -> None:
+        self.default = default
+        self.slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.slot = f"_{name}"
+
+    @overload
+    def __get__(self, spec: None, owner: type | None = None) -> Color: ...
+    @overload
+    def __get__(self, spec: ImageSpec, owner: type | None = None) -> Color: ...
+    def __get__(self, spec: ImageSpec | None, owner: type | None = None) -> Color:
+        if spec is None:
+            return self.default  # the dataclass default
+        colour: Color = getattr(spec, self.slot)
+        return colour
+
+    def __set__(self, spec: ImageSpec, value: Color | str) -> None:
+        if isinstance(value, str):
+            value = parse_color(value)
+        elif not isinstance(value, Color):
+            raise SpecError(f"{self.name} must be a Color or a colour like 'ff8800' or 'red'")
+        object.__setattr__(spec, self.slot, value)  # set once, by the frozen __init__
+
+
 @dataclass(frozen=True)
 class ImageSpec:
     """Everything that decides an image's bytes. Sizes are logical (CSS) pixels; the image
-    has `width * scale` by `height * scale` pixels."""
+    has `width * scale` by `height * scale` pixels. `format` may be `auto` (placepix.model.
+    formats.AUTO): the server picks a concrete one per request, anything else takes PNG."""
 
     width: int
     height: int
     scale: int = 1
     format: str = DEFAULT_FORMAT
-    background: Color = DEFAULT_BACKGROUND
-    foreground: Color = DEFAULT_FOREGROUND
+    background: ColorField = ColorField(DEFAULT_BACKGROUND)  # a Color; a string is parsed
+    foreground: ColorField = ColorField(DEFAULT_FOREGROUND)
     text: str | None = None  # None: the size, e.g. "600 × 400"
     font: str | None = None  # None: the instance's default font
     font_size: int | None = None  # None: fit the text to the image
     align: Align = "center"
     padding: int | None = None  # None: proportional to the image
     distort: bool = False  # anti-OCR waves and strokes (placepix.imaging.distort), for tokens
+    shape: Shape = "rect"  # circle: the largest ellipse in the image (avatars), clear outside
+    bold: bool = False  # a bolder weight of the text
 
     def __post_init__(self) -> None:
-        if self.format not in MEDIA_TYPES:
+        if self.format not in MEDIA_TYPES and self.format != AUTO:
             raise SpecError(
-                f"unknown format {self.format!r}; choose one of {', '.join(MEDIA_TYPES)}"
+                f"unknown format {self.format!r}; choose one of {', '.join(MEDIA_TYPES)}, auto"
             )
         if self.align not in ALIGNMENTS:
             raise SpecError(f"align must be one of {', '.join(ALIGNMENTS)}")
+        if self.shape not in SHAPES:
+            raise SpecError(f"shape must be one of {', '.join(SHAPES)}")
+        if self.shape == "circle" and self.format in OPAQUE_FORMATS:
+            # Outside the circle is the background colour in formats without alpha: the same
+            # image as the rectangle, so the same spec, canonical URL and ETag.
+            object.__setattr__(self, "shape", "rect")
         if self.text is not None:
             object.__setattr__(self, "text", normalise_text(self.text))
 
@@ -60,7 +109,14 @@ class ImageSpec:
         return self.height * self.scale
 
     @property
+    def translucent(self) -> bool:
+        """Whether the image needs an alpha channel (a colour is not opaque)."""
+        return any_translucent(self.background, self.foreground)
+
+    @property
     def media_type(self) -> str:
+        if self.format == AUTO:
+            raise SpecError("format auto has no media type until a format is chosen")
         return MEDIA_TYPES[self.format]
 
     @property
@@ -82,8 +138,10 @@ class ImageSpec:
             ("align", None if self.align == "center" else self.align),
             ("padding", self.padding),
             ("distort", 1 if self.distort else None),
+            ("shape", None if self.shape == "rect" else self.shape),
+            ("bold", 1 if self.bold else None),
         ]
-        query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params if v is not None)
+        query = "&".join(f"{k}={url_text(str(v))}" for k, v in params if v is not None)
         return f"{path}?{query}" if query else path
 
     def check(self, limits: Limits = DEFAULT_LIMITS) -> ImageSpec:
@@ -121,12 +179,24 @@ class ImageSpec:
 
 
 def normalise_text(text: str) -> str:
-    """NFC; `\\n` (two characters), `|`, CR LF and Unicode line separators become line breaks;
-    tabs become spaces; other control characters are dropped, so they never reach a font or an
-    SVG document. Format characters (ZWJ, bidi marks) stay: emoji and scripts need them."""
+    """NFC; CR LF and Unicode line and paragraph separators become line feeds; tabs become
+    spaces; control characters and the two characters XML forbids (U+FFFE, U+FFFF) are dropped,
+    so they never reach a font or an SVG document. Format characters (ZWJ, bidi marks) stay:
+    emoji and scripts need them. The line breaks URLs write (`|`, `\\n`) are the grammar's."""
     if any("\ud800" <= c <= "\udfff" for c in text):
         raise SpecError("text is not valid Unicode (lone surrogate)")
-    text = text.replace("\\n", "\n").replace("|", "\n").replace("\r\n", "\n").replace("\t", " ")
+    text = text.replace("\r\n", "\n").replace("\t", " ")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     text = unicodedata.normalize("NFC", text)
-    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    return "".join(c for c in text if c == "\n" or _allowed(c))
+
+
+def _allowed(char: str) -> bool:
+    return unicodedata.category(char) != "Cc" and char not in "\ufffe\uffff"
+
+
+def url_text(text: str) -> str:
+    """`text` percent-encoded for a URL, as the grammar reads it back: every byte but
+    unreserved ones encoded (`|` is `%7C`, a literal bar), and a backslash before `n` as
+    `%5C%6E`, which is not a line break."""
+    return quote(text, safe="").replace("%5Cn", "%5C%6E")

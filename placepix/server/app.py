@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -16,22 +17,26 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from placepix._native import libc
 from placepix._native.gate import NativePath
 from placepix._native.libc import Glibc
 from placepix._version import __version__
 from placepix.errors import PlacepixError
-from placepix.model.formats import MEDIA_TYPES
+from placepix.model.colors import COLOUR_NAMES
+from placepix.model.formats import AUTO, AUTO_FORMATS, MEDIA_TYPES
 from placepix.model.sizes import NAMED_SIZES
 from placepix.render import Renderer
 from placepix.server import metrics
-from placepix.server.access import AccessMiddleware
+from placepix.server.access import AccessMiddleware, line_writer
+from placepix.server.environment import STARTUP_FAILURE, BadSettings, load_settings, say
+from placepix.server.error_images import ErrorAnswers
 from placepix.server.images import CachedImageShortcut, ImageEndpoint
 from placepix.server.pool import RenderPool
-from placepix.server.responses import error_response
+from placepix.server.readiness import Readiness
+from placepix.server.responses import PageStaticFiles, error_response, page_cache_control
 from placepix.server.settings import Settings, renderer_for
+from placepix.server.site_files import SiteFiles
 from placepix.server.tokens import TokenEndpoint
 from placepix.text.fonts import FontLibrary
 
@@ -50,40 +55,51 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     tally = metrics.Tally()
     pool = RenderPool(renderer, settings, glibc)
     images = ImageEndpoint(renderer, pool, settings, tally)
+    readiness = Readiness(pool)
     tokens = TokenEndpoint(images, settings)
+    errors = ErrorAnswers(renderer, pool, settings)
+    site = SiteFiles(renderer, settings)
     fonts = renderer.fonts
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    access_lines = line_writer(settings)
+    page = page_cache_control(settings.page_max_age)
+    static = PageStaticFiles(directory=STATIC_DIR, max_age=settings.page_max_age)
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(index_html)
+        return HTMLResponse(index_html, headers=page)
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n", headers=NO_STORE)
 
     async def readyz(request: Request) -> Response:
-        if ready(pool):
-            return PlainTextResponse("ready\n", headers=NO_STORE)
-        return PlainTextResponse("busy\n", status_code=503, headers=NO_STORE)
+        ready, why = readiness.state()
+        return PlainTextResponse(why + "\n", status_code=200 if ready else 503, headers=NO_STORE)
 
     async def metrics_page(request: Request) -> Response:
         body, media_type = metrics.exposition(tally)
         return Response(body, media_type=media_type, headers=NO_STORE)
 
     async def font_list(request: Request) -> Response:
-        return JSONResponse(fonts.describe())
+        return JSONResponse(fonts.describe(), headers=page)
 
     instance = describe_instance(settings, fonts)
 
     async def info(request: Request) -> Response:
-        return JSONResponse(instance)
+        return JSONResponse(instance | {"health": readiness.report()}, headers=page)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         flusher = asyncio.create_task(tally.flush_every_second())
+        checking = asyncio.create_task(readiness.check())  # /readyz says "starting" meanwhile
+        if access_lines is not None:
+            access_lines.start()
         try:
             yield
         finally:
             flusher.cancel()
+            checking.cancel()
+            if access_lines is not None:
+                access_lines.close()  # after SIGTERM's requests in flight: no line is lost
 
     app = Starlette(
         lifespan=lifespan,
@@ -94,34 +110,24 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
             *([Route("/metrics", metrics_page)] if settings.metrics else []),
             Route("/fonts", font_list),
             Route("/info.json", info),
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Route("/robots.txt", site.robots),
+            Route("/favicon.ico", site.favicon),
+            Mount("/static", static, name="static"),
             Route("/t/{token}", tokens.handle, methods=["GET", "HEAD"]),
             Route("/{path:path}", images.handle, methods=["GET", "HEAD"]),
         ],
         middleware=[
-            Middleware(
-                AccessMiddleware,
-                tally=tally,
-                log=settings.access_log,
-                json_lines=settings.log_format == "json",
-            ),
+            Middleware(AccessMiddleware, tally=tally, writer=access_lines),
             Middleware(CachedImageShortcut, images=images),
         ],
         exception_handlers={
-            PlacepixError: _placepix_error,
-            HTTPException: _http_error,
+            PlacepixError: errors.placepix_error,
+            HTTPException: errors.http_error,
             Exception: _unexpected_error,
         },
     )
     app.state.images = images
     return app
-
-
-def ready(pool: RenderPool) -> bool:
-    """Whether this worker should get traffic: it draws, and it is not saturated."""
-    if pool.admission.pending >= pool.admission.max_pending:
-        return False
-    return bool(pool.renderer.render("1x1.png").data)
 
 
 def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, object]:
@@ -130,10 +136,12 @@ def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, objec
     return {
         "version": __version__,
         "default_format": settings.default_format,
-        "formats": list(MEDIA_TYPES),
+        "formats": [*MEDIA_TYPES, AUTO],  # auto: the best of auto_formats the client accepts
+        "auto_formats": list(AUTO_FORMATS),
         "fonts": fonts.names,
         "default_font": fonts.default,
         "named_sizes": {name: f"{w}x{h}" for name, (w, h) in NAMED_SIZES.items()},
+        "colour_names": COLOUR_NAMES,
         "limits": asdict(settings.limits()),
         "tokens": bool(settings.secret_keys),
         "require_signature": settings.require_signature,
@@ -141,18 +149,17 @@ def describe_instance(settings: Settings, fonts: FontLibrary) -> dict[str, objec
 
 
 def app_from_env() -> Starlette:
-    """uvicorn factory for worker processes: settings come from PLACEPIX_* variables."""
-    return create_app(Settings())
-
-
-async def _placepix_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, PlacepixError)
-    return error_response(exc.status, exc.message, exc.headers)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, exc.detail)
+    """uvicorn factory for worker processes: settings come from PLACEPIX_* variables. Bad
+    ones are one line each on stderr (JSON under PLACEPIX_LOG_FORMAT=json), and the worker
+    exits with the status that tells uvicorn's supervisor it could not start (no traceback,
+    no restart loop)."""
+    logging.captureWarnings(True)  # warnings as log lines too (JSON under log_format=json)
+    try:
+        settings = load_settings()
+    except BadSettings as bad:
+        print(*say(bad.lines), sep="\n", file=sys.stderr, flush=True)
+        raise SystemExit(STARTUP_FAILURE) from None
+    return create_app(settings)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

@@ -1,8 +1,9 @@
 """GET/HEAD of any image URL: a thin HTTP adapter over the Renderer.
 
-URL -> spec (the grammar; the signature in signed mode) -> `Renderer.plan` -> 304 when the
-client has it -> the bytes from the render cache, or rendered once (single flight) by the
-render pool -> the response with placepix's caching headers.
+URL -> spec (the grammar; the signature in signed mode) -> `Renderer.plan` (for format `auto`,
+of the format the Accept header picks: placepix.server.negotiation) -> 304 when the client has
+it -> the bytes from the render cache, or rendered once (single flight) by the render pool ->
+the response with placepix's caching headers.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from placepix.errors import UrlTooLongError
+from placepix.model.formats import AUTO
+from placepix.model.spec import ImageSpec
 from placepix.render import Plan, Renderer
-from placepix.server import metrics
+from placepix.server import metrics, negotiation
+from placepix.server.hints import HEADER, ignored_parameters
 from placepix.server.pool import RenderPool
 from placepix.server.responses import (
     IMMUTABLE,
@@ -56,18 +60,32 @@ class ImageEndpoint:
         target = raw_target(request.scope)
         plan = self.known_urls.get(target)
         if plan is None:
-            plan = self.known_urls[target] = self.plan_for(*target)
-        return await self.respond(request, plan)
+            spec = self.spec_for(*target)
+            if spec.format == AUTO:  # one URL, a plan per Accept: never kept by URL alone
+                accept = request.headers.get("accept")
+                plan = negotiation.negotiate(self.renderer, spec, accept)
+                return await self.respond(request, plan, headers=self._hints(target, True))
+            plan = self.known_urls[target] = self.renderer.plan(spec)
+        return await self.respond(request, plan, headers=self._hints(target, False))
 
-    def plan_for(self, path: str, query: str) -> Plan:
-        """The plan for a raw path and query, or a `PlacepixError`."""
+    def spec_for(self, path: str, query: str) -> ImageSpec:
+        """The spec of a raw path and query, or a `PlacepixError`."""
         limit = self.renderer.limits.max_url_length
         if len(path) + len(query) > limit:
             raise UrlTooLongError(f"URL too long: max_url_length is {limit}")
         spec = parse(path, query, default_format=self.default_format)
         if self.require_signature:
             verify(spec, query, self.signature_keys)
-        return self.renderer.plan(spec)
+        return spec
+
+    def _hints(self, target: tuple[str, str], negotiated: bool) -> dict[str, str] | None:
+        """Extra headers: `Vary: Accept` for a negotiated format, and the query parameters
+        placepix ignored (X-Placepix-Ignored), so a misspelt one shows."""
+        headers = dict(negotiation.VARY) if negotiated else {}
+        ignored = ignored_parameters(*target)
+        if ignored:
+            headers[HEADER] = ignored
+        return headers or None
 
     async def respond(
         self,
@@ -134,6 +152,8 @@ class CachedImageShortcut:
         scope.setdefault("state", {})["format"] = plan.spec.format
         self.images.tally.cache_hits += 1
         headers = raw_image_headers(data, plan.spec.media_type, plan.etag)
+        if ignored := ignored_parameters(*raw_target(scope)):
+            headers.append((HEADER.lower().encode(), ignored.encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else data
         await send({"type": "http.response.body", "body": body})

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from types import MappingProxyType
 
 from starlette.responses import PlainTextResponse, Response
+from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -59,6 +60,25 @@ class SlicedResponse(Response):
                 piece = body[offset : offset + SLICE_BYTES]
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
+
+
+def page_cache_control(max_age: int) -> dict[str, str]:
+    """The Cache-Control of everything but images: the playground, its static files, /fonts
+    and /info.json change with upgrades and settings, so caches keep them only `max_age`."""
+    return {"Cache-Control": f"public, max-age={max_age}"}
+
+
+class PageStaticFiles(StaticFiles):
+    """Starlette's static files (ETag, Last-Modified, 304) with the pages' Cache-Control."""
+
+    def __init__(self, *, max_age: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.cache_control = page_cache_control(max_age)["Cache-Control"]
+
+    def file_response(self, *args: object, **kwargs: object) -> Response:
+        response = super().file_response(*args, **kwargs)  # type: ignore[arg-type]
+        response.headers.setdefault("Cache-Control", self.cache_control)
+        return response
 
 
 def not_modified(media_type: str, etag: str, extra: dict[str, str] | None = None) -> Response:

@@ -5,19 +5,30 @@ Every field carries its description; docs/configuration.md is checked against th
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from dataclasses import fields
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from placepix.model.formats import MEDIA_TYPES, format_name
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.render import Renderer
+from placepix.server.lists import split_list
 from placepix.text.fonts import FontLibrary
 from placepix.text.layout import MIN_FONT_SIZE
 from placepix.url.sealing import VERSIONS as TOKEN_VERSIONS
+
+EXAMPLE_KEY = "REPLACE-ME"  # how the example keys in deploy/ begin: refused, never used
+# What `PLACEPIX_REQUIRE_SIGNATURE=true` without a key says (placepix.server.environment prints
+# it as it is: the problem is two variables, not one).
+SIGNING_NEEDS_A_KEY = (
+    "PLACEPIX_REQUIRE_SIGNATURE=true needs a key in PLACEPIX_SECRET_KEYS, "
+    "e.g. PLACEPIX_SECRET_KEYS=a-long-random-secret"
+)
 
 
 class Settings(BaseSettings):
@@ -31,6 +42,7 @@ class Settings(BaseSettings):
         default_factory=lambda: os.cpu_count() or 1,
         ge=1,
         le=64,
+        examples=[4],
         description="Worker processes (default: the number of CPUs).",
     )
     render_threads: int = Field(
@@ -42,7 +54,7 @@ class Settings(BaseSettings):
         description="Renders that may wait or run at once in each worker; beyond it: 503.",
     )
     render_memory_budget: int = Field(
-        DEFAULT_LIMITS.max_render_memory,
+        DEFAULT_LIMITS.render_memory_budget,
         ge=1,
         description="Estimated peak memory of the renders running at once in each worker, in "
         "bytes; a render that would need more than all of it is refused (400). The estimate "
@@ -125,29 +137,84 @@ class Settings(BaseSettings):
         description="Largest AVIF image in pixels: libaom needs 12-18 bytes a pixel and ~25 ms "
         "of CPU per million pixels.",
     )
-    font_dirs: list[Path] = Field(
+    font_dirs: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
-        description='Extra directories searched for fonts (JSON list, e.g. ["/srv/fonts"]).',
+        examples=["/srv/fonts,/opt/brand-fonts"],
+        description="Extra directories searched for fonts (a list: /srv/fonts,/opt/fonts).",
     )
-    secret_keys: list[SecretStr] = Field(
+    secret_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
-        description="Keys for text tokens and signed URLs, newest first (JSON list). "
-        "Empty: /t/ tokens are off.",
+        examples=["newest-secret,older-secret"],
+        description="Keys for text tokens and signed URLs, newest first (a list; JSON for keys "
+        "with commas). Empty: /t/ tokens are off.",
     )
-    token_versions: list[int] = Field(
+    token_versions: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [1, 2],
         min_length=1,
-        description="Token format versions /t/ opens (JSON list; docs/token-format.md). New "
+        examples=["2"],
+        description="Token format versions /t/ opens (a list: 1,2; docs/token-format.md). New "
         "tokens are version 2; drop 1 once no version 1 token is in use.",
     )
     require_signature: bool = Field(
         False, description="Serve only image URLs signed with a secret key (?s=...)."
     )
-    access_log: bool = Field(True, description="Log one line per request.")
+    access_log: bool = Field(
+        True,
+        description="Log one line per request: time, client, request, status, bytes, "
+        "duration, referer, user agent, request id (probes and /metrics are not logged).",
+    )
     log_format: Literal["text", "json"] = Field(
-        "text", description="Access log lines as text, or as one JSON object each."
+        "text",
+        description="Every line the server writes (access lines, uvicorn's own, errors) as "
+        "text, or as one JSON object each.",
+    )
+    log_flush_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="Longest time an access line waits in its worker before it is written: "
+        "lines are written in batches, off the request path (as nginx buffers its log). "
+        "SIGTERM writes what waits.",
+    )
+    log_buffer_lines: int = Field(
+        16384,
+        ge=1,
+        description="Access lines that make a worker write its batch before "
+        "log_flush_seconds is up.",
+    )
+    log_max_waiting_lines: int = Field(
+        65536,
+        ge=1,
+        description="Access lines a worker keeps while its output is blocked (a stuck log "
+        "reader); beyond it lines are dropped, and how many is logged.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies trusted to say who the client is: comma-separated addresses or "
+        "networks (e.g. 10.0.0.0/8,127.0.0.1), or * for any. Requests from them take the "
+        "client address (access log) from X-Forwarded-For and the scheme from "
+        "X-Forwarded-Proto; from anyone else these headers are ignored. Empty: trust no proxy.",
+    )
+    page_max_age: int = Field(
+        300,
+        ge=0,
+        description="Seconds browsers and caches may keep the playground (/), its /static "
+        "files, /fonts and /info.json, which change with upgrades and settings (images are "
+        "immutable and kept for a year).",
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics at GET /metrics.")
+    error_image_max_pixels: int = Field(
+        2_100_000,
+        ge=0,
+        description="Largest error image in pixels: an img element whose URL is refused gets the "
+        "message drawn in an image of the size it asked for, up to this (1920x1080 fits); "
+        "larger or unreadable sizes get 300x150.",
+    )
+    robots: Literal["allow", "disallow"] = Field(
+        "allow",
+        description="What GET /robots.txt tells crawlers: allow (images may be indexed) or "
+        "disallow (a private instance).",
+    )
     keep_alive_timeout: int = Field(
         5, ge=1, description="Seconds an idle keep-alive connection stays open."
     )
@@ -168,6 +235,26 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
 
+    @field_validator("font_dirs", "secret_keys", "token_versions", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        return split_list(value)
+
+    @field_validator("font_dirs")
+    @classmethod
+    def _directories(cls, value: list[Path]) -> list[Path]:
+        for directory in value:
+            if not directory.is_dir():
+                raise ValueError(f"not a directory: {str(directory)[:80]!r}")
+        return value
+
+    @field_validator("secret_keys")
+    @classmethod
+    def _no_empty_key(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if any(not key.get_secret_value().strip() for key in value):
+            raise ValueError("a key is empty")
+        return value
+
     @field_validator("default_format")
     @classmethod
     def _known_format(cls, value: str) -> str:
@@ -184,6 +271,25 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown version {unknown[0]}; known: {list(TOKEN_VERSIONS)}")
         return value
 
+    @field_validator("secret_keys")
+    @classmethod
+    def _not_the_example(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if any(key.get_secret_value().startswith(EXAMPLE_KEY) for key in value):
+            raise ValueError(f"holds the example of deploy/ ({EXAMPLE_KEY}...): make a key")
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an address or network") from None
+        return ",".join(items)
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -194,7 +300,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _signing_needs_a_key(self) -> Settings:
         if self.require_signature and not self.secret_keys:
-            raise ValueError("require_signature needs at least one of secret_keys")
+            raise ValueError(SIGNING_NEEDS_A_KEY)
         return self
 
     def newest_secret(self) -> str | None:
@@ -202,15 +308,8 @@ class Settings(BaseSettings):
         return self.secret_keys[0].get_secret_value() if self.secret_keys else None
 
     def limits(self) -> Limits:
-        return Limits(
-            max_side=self.max_side,
-            max_pixels=self.max_pixels,
-            max_text_length=self.max_text_length,
-            max_font_size=self.max_font_size,
-            max_url_length=self.max_url_length,
-            max_avif_pixels=self.max_avif_pixels,
-            max_render_memory=self.render_memory_budget,
-        )
+        """The request limits: every `Limits` field is a setting of the same name."""
+        return Limits(**{field.name: getattr(self, field.name) for field in fields(Limits)})
 
 
 def renderer_for(settings: Settings) -> Renderer:
@@ -231,11 +330,24 @@ def reference_markdown() -> str:
     lines = [
         "# Configuration",
         "",
-        "Every setting is an environment variable `PLACEPIX_<NAME>` (lists and booleans as JSON:",
-        '`PLACEPIX_SECRET_KEYS=\'["new", "old"]\'`, `PLACEPIX_REQUIRE_SIGNATURE=true`).',
-        "`placepix serve --host/--port/--workers` override the first three. `placepix config`",
-        "prints the effective values, secrets masked. Bad values stop `placepix serve` at once",
-        "with a message naming the variable.",
+        "Every setting is an environment variable `PLACEPIX_<NAME>`. Lists are comma-separated",
+        "(`PLACEPIX_SECRET_KEYS=newest,older`, `PLACEPIX_FONT_DIRS=/srv/fonts`) or a JSON list",
+        '(`PLACEPIX_SECRET_KEYS=\'["with,comma", "older"]\'`); booleans are `true`/`false` (also',
+        "`1`/`0`, `yes`/`no`, `on`/`off`). `placepix serve --host/--port/--workers` override the",
+        "first three. `placepix config` prints the effective values, secrets masked.",
+        "",
+        "A bad value stops every command (`serve`, `config`, `render`, `token`, `sign`) and each",
+        "server worker at once, with one line on stderr per problem that names the variable, says",
+        "what is wrong and gives an example, and a non-zero exit status:",
+        "",
+        "```",
+        "placepix: bad setting PLACEPIX_MAX_SIDE='big': not a whole number; "
+        "e.g. PLACEPIX_MAX_SIDE=4000",
+        "```",
+        "",
+        "A `PLACEPIX_*` variable that is no setting is ignored with a warning that names the",
+        "closest one (`PLACEPIX_MAX_SIDEE is not a setting (ignored); did you mean",
+        "PLACEPIX_MAX_SIDE?`).",
         "",
         "Generated by `placepix config --markdown > docs/configuration.md`; a test checks it.",
         "",
@@ -243,8 +355,11 @@ def reference_markdown() -> str:
         "|---|---|---|",
     ]
     for name, field in Settings.model_fields.items():
-        if field.default_factory is not None:
-            default = "CPU count" if name == "workers" else "`[]`"
+        if name == "workers":
+            default = "CPU count"
+        elif field.default_factory is not None:  # a list: shown as it is written
+            items = field.default_factory()  # type: ignore[call-arg]
+            default = f"`{','.join(str(item) for item in items)}`" if items else "none"
         else:
             value = field.default
             default = f"`{str(value).lower() if isinstance(value, bool) else value}`"

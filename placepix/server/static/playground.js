@@ -13,6 +13,7 @@
     fonts: ["lato"],
     default_font: "lato",
     named_sizes: {},
+    colour_names: [],
     limits: {},
     tokens: false,
     require_signature: false,
@@ -22,6 +23,14 @@
   // Formats that common browsers cannot display in an <img>: shown as a download instead.
   const NOT_DISPLAYABLE = new Set(["tiff"]);
   const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
+  const WITH_ALPHA = /^(.+),(\d{1,3})$/; // fakeimg.pl's colour,alpha
+  // Ratios of the size menu: the height follows the width, rounded half up as the server does.
+  const RATIOS = ["1:1", "4:3", "3:2", "16:9", "21:9", "3:4", "2:3", "9:16"];
+  // The form's defaults: a page URL names only what differs from them.
+  const DEFAULTS = {
+    width: "600", height: "400", scale: "1", bg: "dddddd", fg: "999999", text: "",
+    font_size: "", align: "center", padding: "",
+  };
   const DEBOUNCE_MS = 250;
 
   let info = FALLBACK_INFO;
@@ -39,6 +48,8 @@
     }
     fillSelect($("font"), info.fonts, info.default_font, await fontLabels);
     fillSelect($("format"), info.formats, info.default_format);
+    fillPresets(info.named_sizes || {});
+    restoreState(new URLSearchParams(location.search));
     wireForm();
     $("playground").hidden = false;
     showGallery();
@@ -97,31 +108,148 @@
     form.addEventListener("submit", (event) => event.preventDefault());
     form.addEventListener("input", (event) => {
       syncColour(event.target);
+      followPreset(event.target);
       update(false);
     });
     form.addEventListener("change", () => update(false));
     $("copy").addEventListener("click", () => copy($("url").textContent, $("copy")));
   }
 
-  /** Keep each colour picker and its hex field showing the same colour. */
+  // ---- the page URL: every setting, so that a reload or a shared link shows the same -------
+
+  /** Fill the form from the page's query (?width=300&bg=000&text=Hi…); unknown values of a
+   * menu are left at its default. */
+  function restoreState(params) {
+    const fields = {
+      width: "width", height: "height", scale: "scale", bg: "bg-hex", fg: "fg-hex", text: "text",
+      font: "font", format: "format", font_size: "font-size", align: "align", padding: "padding",
+    };
+    for (const [name, id] of Object.entries(fields)) {
+      const value = params.get(name);
+      const field = $(id);
+      if (value === null) continue;
+      if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === value)) continue;
+      field.value = value;
+    }
+    $("distort").checked = params.get("distort") === "1";
+    for (const name of ["bg", "fg"]) syncColour($(`${name}-hex`));
+    const ratio = params.get("ratio");
+    $("preset").value = ratio && RATIOS.includes(ratio) ? `ratio:${ratio}` : namedPreset();
+    if (["font_size", "align", "padding"].some((name) => params.has(name))) {
+      document.querySelector("details.more").open = true; // show what the link set
+    }
+  }
+
+  /** Write the form into the page's query, without a new history entry per keystroke. */
+  function saveState() {
+    const params = new URLSearchParams();
+    const values = {
+      width: $("width").value, height: $("height").value, scale: $("scale").value,
+      bg: $("bg-hex").value.trim(), fg: $("fg-hex").value.trim(), text: $("text").value,
+      font: $("font").value === info.default_font ? "" : $("font").value,
+      format: $("format").value === info.default_format ? "" : $("format").value,
+      font_size: $("font-size").value, align: $("align").value, padding: $("padding").value,
+    };
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== "" && value !== DEFAULTS[name]) params.set(name, value);
+    }
+    if ($("distort").checked) params.set("distort", "1");
+    if ($("preset").value.startsWith("ratio:")) params.set("ratio", $("preset").value.slice(6));
+    const query = params.toString();
+    history.replaceState(null, "", (query ? `?${query}` : location.pathname) + location.hash); // the tab stays
+  }
+
+  // ---- named sizes and ratios ---------------------------------------------------------------
+
+  function fillPresets(sizes) {
+    const select = $("preset");
+    const ratios = element("optgroup", { label: "Ratios (height follows width)" });
+    ratios.append(...RATIOS.map((ratio) => new Option(ratio, `ratio:${ratio}`)));
+    const named = element("optgroup", { label: "Named sizes" });
+    named.append(
+      ...Object.entries(sizes).map(([name, size]) => new Option(`${name} — ${size.replace("x", " × ")}`, `size:${name}`)),
+    );
+    select.append(ratios);
+    if (named.children.length) select.append(named);
+  }
+
+  /** A chosen preset sets the size; with a ratio, the height follows the width. Typing a
+   * size the preset does not make goes back to "custom". */
+  function followPreset(target) {
+    const preset = $("preset").value;
+    if (target === $("preset") && preset.startsWith("size:")) {
+      const [width, height] = info.named_sizes[preset.slice(5)].split("x");
+      $("width").value = width;
+      $("height").value = height;
+    } else if (preset.startsWith("ratio:") && (target === $("preset") || target === $("width"))) {
+      const [across, down] = preset.slice(6).split(":").map(Number);
+      const width = wholeNumber($("width").value);
+      if (width >= 1) $("height").value = String(Math.floor((2 * width * down + across) / (2 * across)));
+    } else if (target === $("width") || target === $("height")) {
+      $("preset").value = namedPreset();
+    }
+  }
+
+  /** The named size the width and height make, as a menu value, or "" (custom). */
+  function namedPreset() {
+    const size = `${$("width").value}x${$("height").value}`;
+    const name = Object.keys(info.named_sizes || {}).find((key) => info.named_sizes[key] === size);
+    return name ? `size:${name}` : "";
+  }
+
+  /** Keep each colour's picker, text field and opacity slider showing one colour: the
+   * picker sets the colour and keeps the alpha, the slider sets the alpha and keeps the colour
+   * (a name stays a name: `red,128`), and a colour typed in the field moves both. */
   function syncColour(target) {
     for (const name of ["bg", "fg"]) {
       const picker = $(`${name}-picker`);
-      const hex = $(`${name}-hex`);
+      const field = $(`${name}-hex`);
+      const alpha = $(`${name}-alpha`);
+      const colour = parseColour(field.value);
       if (target === picker) {
-        hex.value = picker.value.slice(1);
-        hex.removeAttribute("aria-invalid");
-      } else if (target === hex && HEX.test(hex.value.trim())) {
-        picker.value = pickerValue(hex.value.trim());
+        field.value = withAlpha(picker.value.slice(1), Number(alpha.value));
+      } else if (target === alpha && colour) {
+        field.value = withAlpha(colour.base, Number(alpha.value));
+      } else if (target === field && colour) {
+        picker.value = colour.rgb;
+        alpha.value = String(colour.alpha);
       }
     }
   }
 
-  /** `#rrggbb` for an <input type=color> from 3/4/6/8 hex digits (alpha dropped). */
-  function pickerValue(hex) {
-    let digits = hex.replace("#", "").toLowerCase();
-    if (digits.length <= 4) digits = [...digits.slice(0, 3)].map((d) => d + d).join("");
-    return `#${digits.slice(0, 6)}`;
+  /** A colour as the URL writes it: hex, a CSS name, `transparent`, or `colour,alpha`. Returns
+   * {base: the colour without its alpha, rgb: "#rrggbb" for a picker, alpha: 0-255}, or null
+   * for anything the server would refuse. */
+  function parseColour(text) {
+    let value = text.trim().toLowerCase().replace(/^#/, "");
+    let alpha = null;
+    const comma = WITH_ALPHA.exec(value);
+    if (comma) {
+      [value, alpha] = [comma[1], Number(comma[2])];
+      if (alpha > 255) return null;
+    }
+    if (HEX.test(value)) {
+      let digits = value;
+      if (digits.length <= 4) digits = [...digits].map((d) => d + d).join("");
+      const own = digits.length === 8 ? parseInt(digits.slice(6), 16) : 255;
+      return { base: digits.slice(0, 6), rgb: `#${digits.slice(0, 6)}`, alpha: alpha ?? own };
+    }
+    if (value === "transparent") return { base: "000000", rgb: "#000000", alpha: alpha ?? 0 };
+    if (!(info.colour_names || []).includes(value)) return null;
+    return { base: value, rgb: cssRgb(value), alpha: alpha ?? 255 };
+  }
+
+  /** `#rrggbb` of a CSS colour name, as the browser itself reads it. */
+  function cssRgb(name) {
+    const context = document.createElement("canvas").getContext("2d");
+    context.fillStyle = name;
+    return context.fillStyle;
+  }
+
+  /** `base` with `alpha`: rrggbb + aa for hex, name,alpha for a name; none when opaque. */
+  function withAlpha(base, alpha) {
+    if (/^[0-9a-f]{6}$/.test(base)) return alpha >= 255 ? base : base + alpha.toString(16).padStart(2, "0");
+    return alpha >= 255 ? base : `${base},${alpha}`;
   }
 
   function readState() {
@@ -131,6 +259,7 @@
       scale: Number($("scale").value),
       bg: $("bg-hex").value.trim().replace("#", "").toLowerCase(),
       fg: $("fg-hex").value.trim().replace("#", "").toLowerCase(),
+      distort: $("distort").checked,
       text: $("text").value,
       font: $("font").value,
       format: $("format").value,
@@ -149,9 +278,11 @@
   function update(immediately) {
     const state = readState();
     clearTimeout(previewTimer);
-    markInvalidHex();
+    markInvalidColours();
+    saveState();
     const problem = problemWith(state);
     showProblem(problem);
+    showDownload(problem ? null : state);
     if (problem) return;
     const path = pathFor(state);
     showUrl(path, state);
@@ -159,10 +290,10 @@
     else previewTimer = setTimeout(() => showPreview(path, state), DEBOUNCE_MS);
   }
 
-  function markInvalidHex() {
+  function markInvalidColours() {
     for (const id of ["bg-hex", "fg-hex"]) {
       const field = $(id);
-      if (HEX.test(field.value.trim())) field.removeAttribute("aria-invalid");
+      if (parseColour(field.value)) field.removeAttribute("aria-invalid");
       else field.setAttribute("aria-invalid", "true");
     }
   }
@@ -179,6 +310,7 @@
     if (state.fontSize !== null) params.push(`font_size=${state.fontSize}`);
     if (state.align !== "center") params.push(`align=${state.align}`);
     if (state.padding !== null) params.push(`padding=${state.padding}`);
+    if (state.distort) params.push("distort=1");
     return params.length ? `${path}?${params.join("&")}` : path;
   }
 
@@ -201,7 +333,10 @@
   function problemWith(state) {
     const limits = info.limits || {};
     if (!(state.width >= 1) || !(state.height >= 1)) return "Width and height must be whole numbers of at least 1.";
-    if (!HEX.test(state.bg) || !HEX.test(state.fg)) return "Colours are 3, 4, 6 or 8 hex digits, e.g. ff8800.";
+    if (!parseColour(state.bg) || !parseColour(state.fg))
+      return "Colours are hex (ff8800, f808), a CSS name (rebeccapurple), transparent, or a colour and its alpha (red,128).";
+    if (state.distort && state.format === "svg")
+      return "Distortion is for raster formats: SVG carries its text as text. Choose another format.";
     if (Number.isNaN(state.fontSize) || state.fontSize === 0) return "Font size must be a whole number of at least 1.";
     if (Number.isNaN(state.padding)) return "Padding must be a whole number.";
     const width = state.width * state.scale;
@@ -250,6 +385,7 @@
         "HTML <img srcset> (1x, 2x, 3x)",
         `<img\n  src="${x1}"\n  srcset="${x1} 1x,\n    ${x2} 2x,\n    ${x3} 3x"\n  ${size} alt="${attr(alt)}">`,
       ],
+      ["HTML <picture> (AVIF, WebP, then a fallback)", pictureSnippet(state, size, alt)],
       ["Markdown", `![${alt.replace(/[[\]\\]/g, "\\$&")}](${url})`],
       [
         "CSS background-image",
@@ -257,6 +393,36 @@
           `  background-image: url("${url.replace(/["\\]/g, "\\$&")}");\n  background-size: cover;\n}`,
       ],
     ];
+  }
+
+  /** AVIF and WebP sources for browsers that take them, then an <img> in the chosen format
+   * (PNG when that is AVIF or WebP). AVIF is left out above max_avif_pixels. */
+  function pictureSnippet(state, size, alt) {
+    const url = (format) => attr(absolute(pathFor({ ...state, format })));
+    const pixels = state.width * state.height * state.scale ** 2;
+    const avif = !info.limits.max_avif_pixels || pixels <= info.limits.max_avif_pixels;
+    const fallback = ["avif", "webp"].includes(state.format) ? "png" : state.format;
+    const sources = [
+      ...(avif ? [`  <source type="image/avif" srcset="${url("avif")}">`] : []),
+      `  <source type="image/webp" srcset="${url("webp")}">`,
+    ];
+    return `<picture>\n${sources.join("\n")}\n  <img src="${url(fallback)}" ${size} alt="${attr(alt)}">\n</picture>`;
+  }
+
+  /** The download button: the image of the current state, under a file name from its size. */
+  function showDownload(state) {
+    const link = $("download");
+    if (!state) {
+      link.removeAttribute("href");
+      link.setAttribute("aria-disabled", "true");
+      return;
+    }
+    const path = pathFor(state);
+    const retina = state.scale > 1 ? `@${state.scale}x` : "";
+    const extension = { jpeg: "jpg" }[state.format] || state.format;
+    link.href = path;
+    link.download = `placeholder-${state.width}x${state.height}${retina}.${extension}`;
+    link.removeAttribute("aria-disabled");
   }
 
   function attr(text) {
