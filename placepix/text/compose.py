@@ -19,7 +19,7 @@ from PIL import Image
 
 from placepix.imaging.types import GlyphLayer, TextRaster
 from placepix.text.glyphs import GlyphImage
-from placepix.text.layout import Run, TextLayout
+from placepix.text.lines import Run, TextLayout
 
 Draw = Callable[[Run], list[GlyphImage | None]]  # a run's glyph rasters (None: not drawn)
 Placed = tuple[Image.Image, int, int, int]  # a glyph's image, its top-left corner, its line

@@ -30,16 +30,10 @@ from placepix.text.compose import rasterize_layout
 from placepix.text.fonts import FontFile, FontLibrary
 from placepix.text.glyphs import GlyphImage, Glyphs
 from placepix.text.itemize import cap_marks, cluster_font, clusters
-from placepix.text.layout import (
-    MIN_FONT_SIZE,
-    Box,
-    Run,
-    TextLayout,
-    Typesetter,
-    lay_out_text,
-    natural_size,
-)
+from placepix.text.layout import MIN_FONT_SIZE, lay_out_text, natural_size
+from placepix.text.lines import Box, Run, TextLayout
 from placepix.text.shaping import FontFailure, FontHandle, Shaped
+from placepix.text.typesetter import Typesetter
 
 log = logging.getLogger("placepix")
 

@@ -18,25 +18,16 @@ whole pixel. The layout is the one picture the raster and SVG writers draw.
 from __future__ import annotations
 
 import math
-import re
 from array import array
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 
 from placepix.model.spec import Align
-from placepix.text.bidi import line_levels, paragraph_levels, visual_order, visual_text
-from placepix.text.fonts import FontFile, FontLibrary
-from placepix.text.itemize import (
-    MAX_RUNS,
-    Itemized,
-    Piece,
-    cap_marks,
-    cluster_font,
-    clusters,
-    itemize,
-)
-from placepix.text.shaping import FontHandle, Shaped
+from placepix.text.bidi import line_levels, visual_order
+from placepix.text.itemize import Itemized, Piece, cap_marks
+from placepix.text.lines import Box, Line, Run, TextLayout
+from placepix.text.typesetter import ELLIPSIS, SLACK, Ink, Paragraph, Typesetter
+
+__all__ = ["ELLIPSIS", "MIN_FONT_SIZE", "Line", "Run", "TextLayout", "Typesetter"]
 
 LINE_SPACING = 1.2  # line height as a multiple of the font size
 MIN_FONT_SIZE = 9  # px at scale 1: auto-fit wraps, then cuts, rather than go smaller
@@ -44,159 +35,6 @@ TEXT_AREA = 0.8  # auto-fitted text fills at most this share of the padded width
 MAX_HEIGHT_SHARE = 0.45  # ...and a single line at most this share of the padded height
 WRAP_GAIN = 1.3  # wrap only when it makes the text at least this much larger...
 WRAP_BELOW = 0.5  # ...and only text that unwrapped gets less than this share of the largest size
-ELLIPSIS = "…"
-SLACK = 1e-6  # px: widths summed in another order differ by float rounding
-# Break opportunities: a CJK character on its own, or a word with the spaces after it.
-_CJK = "\u2e80-\u2fff\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-_TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")
-Box = tuple[int, int, int, int]  # left, top, right, bottom
-
-
-@dataclass(frozen=True)
-class Run:
-    """Part of a line in one font, script and direction, at `size` px: its glyphs in visual
-    order, each at (x, y) from the run's start on the baseline (y down), and the index in
-    `text` of the character each glyph starts from."""
-
-    text: str
-    font: FontFile
-    size: int
-    x: int  # on the canvas
-    width: int
-    rtl: bool
-    glyphs: array[int]
-    xs: array[int]
-    ys: array[int]
-    clusters: array[int]
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line: its text in logical order, where it starts, its baseline and width, its runs
-    in visual order, and its paragraph's direction."""
-
-    text: str
-    x: int
-    baseline: int
-    width: int
-    runs: tuple[Run, ...]
-    rtl: bool = False
-    levels: bytes = b""  # each character's bidi level (empty: all 0)
-
-    @property
-    def direction(self) -> str:
-        return "rtl" if self.rtl else "ltr"
-
-    @property
-    def visual(self) -> str:
-        """The line as it reads left to right on the image, brackets mirrored where they
-        stand in right-to-left text."""
-        if not self.levels:
-            return self.text
-        return visual_text(self.text, list(self.levels), int(self.rtl))
-
-
-@dataclass(frozen=True)
-class TextLayout:
-    font_size: int
-    line_height: int
-    lines: tuple[Line, ...]
-    families: tuple[str, ...]  # every family used, the chosen font's first (for SVG)
-    align: Align = "center"
-    key: tuple[object, ...] = field(default=(), compare=False)  # what made it (engine caches)
-
-
-Shape = Callable[[FontFile, str, str, bool], Shaped]
-Ink = Callable[[Run], Box | None]  # a run's ink relative to its start on the baseline
-
-
-@dataclass
-class Paragraph:
-    """A paragraph itemised and measured: each character's advance in ems (a cluster's on its
-    first character), as prefix sums."""
-
-    items: Itemized
-    prefix: list[float]
-    tokens: list[tuple[int, int]]
-    cluster_starts: list[int]
-    changes: int  # of font or script, spent from the text's budget
-
-    @property
-    def text(self) -> str:
-        return self.items.text
-
-    def width(self, start: int, end: int) -> float:
-        return self.prefix[end] - self.prefix[start]
-
-
-@dataclass
-class Typesetter:
-    """What laying out one text needs: the library, the chosen font, the engine's font
-    handles, shaping and glyph ink; paragraphs are measured once per Typesetter."""
-
-    fonts: FontLibrary
-    primary: FontFile
-    handle: Callable[[FontFile], FontHandle]
-    shape: Shape
-    ink: Ink | None = None
-    _paragraphs: dict[tuple[str, int], Paragraph] = field(default_factory=dict)
-    _upems: dict[FontFile, int] = field(default_factory=dict)
-    _changes_left: int = MAX_RUNS  # font or script changes the text's paragraphs may still make
-    _ems: tuple[float, float] | None = None
-
-    def upem(self, font: FontFile) -> int:
-        """The font's units per em (its handle looked up once per Typesetter)."""
-        found = self._upems.get(font)
-        if found is None:
-            found = self._upems[font] = self.handle(font).upem
-        return found
-
-    def paragraph(self, text: str) -> Paragraph:
-        """`text` (one paragraph) itemised and measured. The text's paragraphs share one
-        budget of font or script changes (`MAX_RUNS`), spent in the order they are asked for:
-        a repeated paragraph spends it again."""
-        key = (text, self._changes_left)
-        found = self._paragraphs.get(key)
-        if found is None:
-            found = self._paragraphs[key] = self._measure(text)
-        else:
-            self._changes_left -= found.changes
-        return found
-
-    def _measure(self, text: str) -> Paragraph:
-        base, levels = paragraph_levels(text)
-        items, changes = itemize(text, self.fonts, self.primary, levels, base, self._changes_left)
-        self._changes_left -= changes
-        advances = [0.0] * (len(text) + 1)
-        for piece in items.pieces():
-            shaped = self.shape(piece.font, text[piece.start : piece.end], piece.script, piece.rtl)
-            upem = self.upem(piece.font)
-            for index, advance in zip(shaped.clusters, shaped.advances, strict=True):
-                advances[piece.start + index] += advance / upem
-        prefix = list(accumulate(advances[:-1], initial=0.0))
-        starts, at = [], 0
-        for cluster in clusters(text):
-            starts.append(at)
-            at += len(cluster)
-        tokens = [match.span() for match in _TOKEN.finditer(text)]
-        return Paragraph(items, prefix, tokens, [*starts, len(text)], changes)
-
-    def ems(self) -> tuple[float, float]:
-        """The chosen font's ascent and descent in ems."""
-        if self._ems is None:
-            handle = self.handle(self.primary)
-            self._ems = handle.ascender / handle.upem, handle.descender / handle.upem
-        return self._ems
-
-    def metrics(self, size: int) -> tuple[int, int]:
-        """Ascent and descent of the chosen font at `size`, in whole pixels."""
-        ascent, descent = self.ems()
-        return math.ceil(ascent * size - SLACK), math.ceil(descent * size - SLACK)
-
-    def ellipsis(self) -> tuple[FontFile, float]:
-        font = cluster_font(ELLIPSIS, self.fonts, self.primary)
-        shaped = self.shape(font, ELLIPSIS, "Zyyy", False)
-        return font, shaped.width / self.upem(font)
 
 
 Spans = list[tuple[int, int, int, bool]]  # paragraph, start, end, ends with an ellipsis
