@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,7 +80,11 @@ async def send(address: tuple[str, int], targets: list[str], timeout: float) -> 
 def attack(urls: Urls, warm_up: str, args: argparse.Namespace) -> Outcome:
     """Start a server, warm it up, and send --requests URLs from `urls`, measuring its worker."""
     count = min(args.requests, MAX_REQUESTS)
-    with running_server({"PLACEPIX_RENDER_THREADS": "1"}, workers=1) as server:  # 127.0.0.1
+    env = {"PLACEPIX_RENDER_THREADS": "1", "PLACEPIX_ACCESS_LOG": "false"}
+    other = args.python != sys.executable  # another checkout's: run away from this one
+    with running_server(
+        env, workers=1, python=args.python, cwd=tempfile.gettempdir() if other else None
+    ) as server:  # on 127.0.0.1
         address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
         (worker,) = worker_pids(server.process.pid)[:1]
         asyncio.run(send(address, [warm_up], args.timeout))  # fonts, encoders, caches loaded
@@ -120,4 +125,10 @@ def arguments(description: str, argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=20, help=f"at most {MAX_REQUESTS}")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--max-cpu-ms", type=float, default=50.0, help="CPU per request")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the server's interpreter: another checkout's .venv/bin/python times that checkout "
+        "(the estimate stays this checkout's)",
+    )
     return parser.parse_args(argv)
