@@ -19,7 +19,9 @@ import glob
 import os
 import shlex
 import subprocess
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 from typing import NamedTuple
 
 import placepix
@@ -206,6 +208,9 @@ def page() -> str:
 
 
 def _short(url: str) -> str:
+    """`url` as the page shows it: combining marks percent-encoded (else they stack on the
+    character before them), long ones cut."""
+    url = "".join(quote(c) if unicodedata.category(c)[0] == "M" else c for c in url)
     return url if len(url) <= 70 else url[:60] + "…"
 
 
