@@ -21,8 +21,8 @@ import shlex
 import subprocess
 import unicodedata
 from pathlib import Path
-from urllib.parse import quote
 from typing import NamedTuple
+from urllib.parse import quote
 
 import placepix
 
