@@ -13,15 +13,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import avatars, encoders, http, inprocess, memory, peers
+from bench import avatars, encoders, http, inprocess, memory, peers, text
 
 SUITES: dict[str, Callable[[bool], list[dict[str, object]]]] = {
     "inprocess": inprocess.run,
+    "text": text.run,
     "encoders": encoders.run,
     "http": http.run,
     "memory": memory.run_memory,
     "isolation": memory.run_isolation,
     "peers": peers.run,
+    "peers_text": peers.run_text,
     "avatars": avatars.run,
 }
 

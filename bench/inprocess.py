@@ -32,7 +32,8 @@ class Naive:
     """What a plain Pillow service does (fakeimg.pl's approach): the text centred at the size
     that fits 80 % of the width and 45 % of the height."""
 
-    def __init__(self) -> None:
+    def __init__(self, font: Path = LATO) -> None:
+        self.path = font
         self.fonts: dict[int, ImageFont.FreeTypeFont] = {}
 
     def render(self, spec: placepix.ImageSpec) -> bytes:
@@ -54,7 +55,7 @@ class Naive:
 
     def font(self, size: int) -> ImageFont.FreeTypeFont:
         if size not in self.fonts:
-            self.fonts[size] = ImageFont.truetype(str(LATO), size)
+            self.fonts[size] = ImageFont.truetype(str(self.path), size)
         return self.fonts[size]
 
 

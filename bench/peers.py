@@ -30,6 +30,8 @@ from bench.http import PLACEPIX_FORM, QUIET, UNIQUE_URLS, WORKERS, unique_urls_e
 from tests.server import free_port, running_server
 
 SIZES = ("300x200", "1200x800")
+TEXT_SIZES = ("300x200",)
+PLACEPIX_TEXT_FORM = "/{size}.png?text={colour}"  # a new text each request, default colours
 STARTUP_SECONDS = 30.0
 LIFETIME_SECONDS = 1800  # the peers' servers stop themselves after this, even if we die first
 PIP_SECONDS = 600
@@ -68,42 +70,57 @@ class Peer:
     source: str
     form: str
     serve: Callable[[Path, Path], contextlib.AbstractContextManager[str]]
+    text_form: str = ""  # a new text, {colour}'s six hex digits, on the default colours
 
 
 # placepix and dummyimage both read /300x200/abcdef/fff.png (PLACEPIX_FORM) as background
 # abcdef, text fff, PNG.
 
 
-def run(quick: bool = False) -> list[dict[str, object]]:
+def run(quick: bool = False, *, text: bool = False) -> list[dict[str, object]]:
     """Rows by size and server: medians of `rounds` interleaved wrk runs of `seconds` each (10 s
-    as in the issue's figures). Without any peer, placepix is not measured (see the http suite)."""
+    as in the issue's figures). Without any peer, placepix is not measured (see the http suite).
+    `text`: every request a new text (six hex digits) on a 300x200 PNG instead of a new colour,
+    so that every request lays out and draws new text (`run_text`)."""
     seconds, rounds = (3, 1) if quick else (10, 3)
+    sizes = TEXT_SIZES if text else SIZES
     rows: list[dict[str, object]] = []
     pngs: dict[tuple[str, str], str] = {}
     with _sigterm_exits(), contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="placepix-peers-")))
         targets: list[Target] = []
         for peer in PEERS:
-            started = _start(peer, stack, tmp, pngs)
+            started = _start(peer, stack, tmp, pngs, sizes, text)
             if isinstance(started, str):
-                rows += [{"size": s, "server": peer.name, "note": started} for s in SIZES]
+                rows += [{"size": s, "server": peer.name, "note": started} for s in sizes]
             else:
                 targets.append(started)
         if not targets:
             return rows  # placepix alone is the http suite's business
         server = stack.enter_context(running_server(QUIET, workers=WORKERS))
-        targets.insert(0, Target("placepix", server.url, PLACEPIX_FORM))
-        pngs |= {("placepix", size): _probe(targets[0], size) for size in SIZES}
-        runs = _measure(targets, seconds, rounds)
-    rows += [_row(t.name, size, runs, pngs[t.name, size]) for size in SIZES for t in targets]
+        form = PLACEPIX_TEXT_FORM if text else PLACEPIX_FORM
+        targets.insert(0, Target("placepix", server.url, form))
+        pngs |= {("placepix", size): _probe(targets[0], size) for size in sizes}
+        runs = _measure(targets, seconds, rounds, sizes)
+    rows += [_row(t.name, size, runs, pngs[t.name, size]) for size in sizes for t in targets]
     order = ["placepix", *(peer.name for peer in PEERS)]
     return sorted(
-        rows, key=lambda row: (SIZES.index(str(row["size"])), order.index(str(row["server"])))
+        rows, key=lambda row: (sizes.index(str(row["size"])), order.index(str(row["server"])))
     )
 
 
+def run_text(quick: bool = False) -> list[dict[str, object]]:
+    """Unique-text requests per second, side by side: `run(text=True)`."""
+    return run(quick, text=True)
+
+
 def _start(
-    peer: Peer, stack: contextlib.ExitStack, tmp: Path, pngs: dict[tuple[str, str], str]
+    peer: Peer,
+    stack: contextlib.ExitStack,
+    tmp: Path,
+    pngs: dict[tuple[str, str], str],
+    sizes: tuple[str, ...] = SIZES,
+    text: bool = False,
 ) -> Target | str:
     """Start `peer` for the rest of the run and check its PNGs (into `pngs`), or say why it is
     not measured."""
@@ -114,8 +131,8 @@ def _start(
     workdir.mkdir()
     try:
         url = stack.enter_context(peer.serve(Path(checkout).resolve(), workdir))
-        target = Target(peer.name, url, peer.form)
-        pngs |= {(peer.name, size): _probe(target, size) for size in SIZES}
+        target = Target(peer.name, url, peer.text_form if text else peer.form)
+        pngs |= {(peer.name, size): _probe(target, size) for size in sizes}
     except Unavailable as why:
         return f"skipped: {why}"
     except (RuntimeError, OSError, subprocess.SubprocessError, httpx.HTTPError) as why:
@@ -138,17 +155,17 @@ def _probe(target: Target, size: str) -> str:
 
 
 def _measure(
-    targets: list[Target], seconds: int, rounds: int
+    targets: list[Target], seconds: int, rounds: int, sizes: tuple[str, ...] = SIZES
 ) -> dict[tuple[str, str], list[dict[str, float]]]:
     """Interleave the servers, round after round, so that drift on a shared machine hits each
     alike; one short warm-up each first (opcache, imports, fonts). Block 0 is the warm-up's."""
     if rounds >= 2**24 // 8 // BLOCK:
         raise ValueError(f"at most {2**24 // 8 // BLOCK - 1} rounds: colours would repeat")
     for target in targets:
-        _load(target, SIZES[0], 1, 0)
+        _load(target, sizes[0], 1, 0)
     runs: dict[tuple[str, str], list[dict[str, float]]] = {}
     for block in range(1, rounds + 1):
-        for size in SIZES:
+        for size in sizes:
             for target in targets:
                 result = _load(target, size, seconds, block)
                 runs.setdefault((target.name, size), []).append(result)
@@ -407,6 +424,8 @@ PEERS = (
         "github.com/kingkool68/dummyimage",
         PLACEPIX_FORM,  # /300x200/abcdef/fff.png: background, foreground, format
         serve_dummyimage,
+        # dummyimage reads its text only as "&text=" in the path (code.php), on its defaults
+        "/{size}/cccccc/969696.png&text={colour}",
     ),
     Peer(
         "fakeimg",
@@ -416,5 +435,6 @@ PEERS = (
         # /300x200/abcdef/fff.png "fff" would be a file name, and the text its default grey.
         "/{size}/{colour}/fff/",
         serve_fakeimg,
+        "/{size}/?text={colour}",
     ),
 )

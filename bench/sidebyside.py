@@ -3,9 +3,9 @@
 
 Rounds alternate between the two, so that a noisy, shared machine weighs on both alike, and
 the report gives medians over rounds. In-process, each version renders in its own process
-against the same naive Pillow service (bench/inprocess.py, from this checkout), so their
-ratios compare; over HTTP, each version's server answers cache hits and misses with wrk, next
-to the same bare Starlette app.
+against the same naive Pillow service (bench/inprocess.py and bench/text.py, from this
+checkout), so their ratios compare; over HTTP, each version's server answers cache hits,
+misses and new texts with wrk, next to the same bare Starlette app.
 
     python -m bench.sidebyside --baseline ../baseline [--rounds 3] [--quick]
 """
@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench.http import PLACEPIX_FORM, QUIET, UNIQUE_URLS, WORKERS, unique_urls_env, wrk
+from bench.peers import PLACEPIX_TEXT_FORM
 from tests.server import running_server
 
 HERE = Path(__file__).resolve().parent.parent
@@ -30,16 +31,18 @@ INPROCESS = f"""
 import json, sys
 import placepix
 sys.path.append({str(HERE)!r})
-from bench import inprocess
-print(json.dumps(inprocess.run(quick=sys.argv[1] == "quick")))
+import importlib
+suite = importlib.import_module("bench." + sys.argv[2])
+print(json.dumps(suite.run(quick=sys.argv[1] == "quick")))
 print(placepix.__file__, file=sys.stderr)
 """
 
 
-def inprocess_rows(python: str, quick: bool) -> list[dict[str, object]]:
-    """One version's in-process rows. Run from a neutral directory: `python -c` puts the
-    working directory first on sys.path, and this checkout's placepix must not shadow theirs."""
-    command = [python, "-c", INPROCESS, "quick" if quick else "full"]
+def inprocess_rows(python: str, quick: bool, suite: str = "inprocess") -> list[dict[str, object]]:
+    """One version's rows of `suite` (bench/inprocess.py or bench/text.py). Run from a
+    neutral directory: `python -c` puts the working directory first on sys.path, and this
+    checkout's placepix must not shadow theirs."""
+    command = [python, "-c", INPROCESS, "quick" if quick else "full", suite]
     done = subprocess.run(command, capture_output=True, text=True, cwd=tempfile.gettempdir())
     if done.returncode:
         raise SystemExit(f"{python} failed:\n{done.stderr}")
@@ -63,9 +66,29 @@ def compare_inprocess(pythons: dict[str, str], rounds: int, quick: bool) -> list
     return table
 
 
+def compare_text(pythons: dict[str, str], rounds: int, quick: bool) -> list[dict[str, object]]:
+    """bench/text.py's rows (ratios against the naive Pillow service), before and after."""
+    runs: dict[str, list[list[dict[str, object]]]] = {name: [] for name in pythons}
+    for _ in range(rounds):
+        for name, python in pythons.items():
+            runs[name].append(inprocess_rows(python, quick, "text"))
+    table = []
+    for index, row in enumerate(runs["after"][0]):
+        entry: dict[str, object] = {"case": row["case"]}
+        for case in ("ratio", "ms"):
+            for name in pythons:
+                values = [float(str(run[index][case])) for run in runs[name]]
+                entry[f"{case} {name}"] = round(
+                    statistics.median(values), 2 if case == "ratio" else 3
+                )
+        table.append(entry)
+    return table
+
+
 def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dict[str, object]]:
     hits: dict[str, list[float]] = {"bare": [], **{name: [] for name in pythons}}
     misses: dict[str, list[float]] = {name: [] for name in pythons}
+    texts: dict[str, list[float]] = {name: [] for name in pythons}
     neutral = tempfile.gettempdir()  # see inprocess_rows
     with (
         running_server(QUIET, WORKERS, "bench.baseline_app:create_app") as bare,
@@ -79,6 +102,8 @@ def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dic
                 hits[name].append(wrk(server.url + "/300x200.png", seconds)["ok_rps"])
                 env = unique_urls_env(PLACEPIX_FORM, "300x200", start=round_ * 1_000_000)
                 misses[name].append(wrk(server.url, seconds, UNIQUE_URLS, env)["ok_rps"])
+                env = unique_urls_env(PLACEPIX_TEXT_FORM, "300x200", start=round_ * 1_000_000)
+                texts[name].append(wrk(server.url, seconds, UNIQUE_URLS, env)["ok_rps"])
     bare_rps = statistics.median(hits["bare"])
     rows: list[dict[str, object]] = [{"case": "bare Starlette, fixed bytes", "rps": bare_rps}]
     for name in pythons:
@@ -87,6 +112,8 @@ def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dic
             {"case": f"{name}: one URL (hits)", "rps": hit_rps, "vs bare": hit_rps / bare_rps}
         )
         rows.append({"case": f"{name}: unique 300x200 PNG (misses)", "rps": miss_rps})
+        text_rps = statistics.median(texts[name])
+        rows.append({"case": f"{name}: unique text, 300x200 PNG (new text)", "rps": text_rps})
     for row in rows:
         row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
     return rows
@@ -103,6 +130,8 @@ def main() -> None:
     from bench.__main__ import table  # the Markdown table every suite prints
 
     print(table(compare_inprocess(pythons, args.rounds, args.quick)))
+    print()
+    print(table(compare_text(pythons, args.rounds, args.quick)))
     if not args.skip_http:
         print()
         print(table(compare_http(pythons, args.rounds, 3 if args.quick else 5)))

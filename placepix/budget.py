@@ -17,7 +17,7 @@ from typing import NamedTuple
 from placepix.errors import LimitError
 from placepix.model.formats import OPAQUE_FORMATS
 from placepix.model.spec import ImageSpec
-from placepix.text.layout import TextLayout
+from placepix.text.engine import TextInk
 
 SMALL_RENDER_BYTES = 16 * 1024 * 1024  # below this worst case, no layout is made to estimate
 INLINE_LABEL_PIXELS = 250_000  # canvases this small draw their size label in about a millisecond
@@ -31,6 +31,12 @@ COLOUR_CANVAS_NS = 150.0
 # processes (3000x3000 png: one large glyph, a sentence, emoji and text; 1500x1500 avif) + 20 %.
 DISTORT_TEXT = 9.0
 DISTORT_COLOUR_TEXT = 15.0
+# ...and per pixel of the largest glyph raster: its layer is cut, turned, scaled and warped
+# whole (3000x3000 png with one W, a glyph of ~1 M pixels: +14 bytes a text pixel in all).
+DISTORT_GLYPH = 8.0
+# A glyph raster is made whole, then clipped to the canvas: FreeType's bitmap and placepix's
+# copy of it, a byte a pixel each, and room for the outline's rendering spans.
+GLYPH_RASTER_BYTES = 3
 
 
 class RenderCost(NamedTuple):
@@ -167,32 +173,40 @@ def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
         banded=banded,
         **_shape(spec),
     )
-    return memory + distortion_memory(spec, pixels, colour_glyphs=True)
+    return memory + distortion_memory(spec, pixels, pixels, colour_glyphs=True)
 
 
-def text_memory(
-    spec: ImageSpec, layout: TextLayout, *, colour_glyphs: bool, banded: bool = True
-) -> int:
-    """The estimate once the text is laid out: its box, not the canvas, decides the text's
-    share."""
-    text_pixels = text_box_pixels(layout, (spec.pixel_width, spec.pixel_height))
-    memory = working_memory(
+def text_memory(spec: ImageSpec, ink: TextInk, *, colour_glyphs: bool, banded: bool = True) -> int:
+    """The estimate once the text is laid out: its ink box within the canvas, not the
+    canvas, decides the text's share, plus the largest glyph raster (drawn whole, then
+    clipped: a glyph at 2000 px is millions of pixels on any canvas), plus distortion."""
+    canvas = (spec.pixel_width, spec.pixel_height)
+    text_pixels = text_box_pixels(ink, canvas)
+    layers = working_memory(
         spec.format,
-        spec.pixel_width * spec.pixel_height,
+        canvas[0] * canvas[1],
         text_pixels,
         translucent=spec.translucent,
         colour_glyphs=colour_glyphs,
         banded=banded,
         **_shape(spec),
     )
-    return memory + distortion_memory(spec, text_pixels, colour_glyphs=colour_glyphs)
+    return (
+        layers
+        + GLYPH_RASTER_BYTES * ink.largest_glyph
+        + distortion_memory(spec, text_pixels, ink.largest_glyph, colour_glyphs=colour_glyphs)
+    )
 
 
-def distortion_memory(spec: ImageSpec, text_pixels: int, *, colour_glyphs: bool) -> int:
-    """What `distort` adds to a render whose text's box has `text_pixels` (0 without it)."""
+def distortion_memory(
+    spec: ImageSpec, text_pixels: int, largest_glyph: int, *, colour_glyphs: bool
+) -> int:
+    """What `distort` adds to a render whose text's box has `text_pixels` and whose largest
+    glyph raster `largest_glyph` (0 without distortion)."""
     if not spec.distort:
         return 0
-    return int(text_pixels * (DISTORT_COLOUR_TEXT if colour_glyphs else DISTORT_TEXT))
+    per_pixel = DISTORT_COLOUR_TEXT if colour_glyphs else DISTORT_TEXT
+    return int(text_pixels * per_pixel + largest_glyph * DISTORT_GLYPH)
 
 
 def _shape(spec: ImageSpec) -> dict[str, bool]:
@@ -200,14 +214,15 @@ def _shape(spec: ImageSpec) -> dict[str, bool]:
     return {"clipped": spec.shape != "rect", "bold": spec.bold}
 
 
-def text_box_pixels(layout: TextLayout, canvas: tuple[int, int]) -> int:
-    """The pixels of the box around the laid-out text (with room for glyphs that overhang
-    their advance), within the canvas: what the text's rasters and their caches scale with."""
-    if not layout.lines:
+def text_box_pixels(ink: TextInk, canvas: tuple[int, int]) -> int:
+    """The pixels of the text's ink box within the canvas: what the text's layers, their
+    caches and the encoder's work on them scale with."""
+    if ink.box is None:
         return 0
-    widest = max(line.width for line in layout.lines) + layout.font_size // 2
-    tallest = layout.line_height * (len(layout.lines) - 1) + int(layout.font_size * 1.3)
-    return min(canvas[0], widest) * min(canvas[1], tallest)
+    left, top, right, bottom = ink.box
+    width = min(canvas[0], right) - max(0, left)
+    height = min(canvas[1], bottom) - max(0, top)
+    return max(0, width) * max(0, height)
 
 
 def is_cheap_text(spec: ImageSpec) -> bool:

@@ -36,9 +36,10 @@ from placepix.model.formats import AUTO, AUTO_FORMATS, file_extension
 from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.model.spec import ImageSpec
 from placepix.prepared import CACHE_BYTES, ENTRY_SHARE, PreparedText
+from placepix.text import engine as text_engine
 from placepix.text.engine import TextEngine
 from placepix.text.fonts import FontFile, FontLibrary
-from placepix.text.layout import TextLayout
+from placepix.text.layout import MIN_FONT_SIZE, TextLayout
 from placepix.url.grammar import parse_url
 
 # Bump whenever the bytes for an unchanged spec and environment change (encoder options,
@@ -47,7 +48,7 @@ RENDER_VERSION = "12"
 IMAGE_CACHE_BYTES = 40 * 1024 * 1024
 INLINE_RENDER_US = 1000  # renders estimated this fast may run where they are asked for
 PADDING_SHARE = 0.05  # default padding: this share of the smaller side
-CODEC_FEATURES = ("jpg", "zlib", "webp", "avif", "libtiff", "freetype2", "harfbuzz", "raqm")
+CODEC_FEATURES = ("jpg", "zlib", "webp", "avif", "libtiff")  # Pillow draws no text
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class Rendered:
 class Renderer:
     """Renders specs within `limits`, in the fonts of `fonts`, keeping up to `cache_bytes` of
     encoded images and bounded caches of text work. `native=False` keeps every direct C call
-    off (None: as `PLACEPIX_NATIVE` says)."""
+    off (None: as `PLACEPIX_NATIVE` says); auto-fitted text goes no smaller than
+    `min_font_size` px at scale 1 (placepix.text.layout)."""
 
     def __init__(
         self,
@@ -91,10 +93,11 @@ class Renderer:
         cache_bytes: int = IMAGE_CACHE_BYTES,
         native: bool | None = None,
         inline_render_us: float = INLINE_RENDER_US,
+        min_font_size: int = MIN_FONT_SIZE,
     ) -> None:
         self.limits = limits
         self.fonts = fonts if fonts is not None else FontLibrary.discover()
-        self.text = TextEngine(self.fonts)
+        self.text = TextEngine(self.fonts, min_font_size=min_font_size)
         self.encoder = Encoder(native=native_allowed() if native is None else native)
         self.images: SizedLRU[str, bytes] = SizedLRU(cache_bytes, len)
         self.prepared: SizedLRU[tuple[object, ...], PreparedText] = SizedLRU(
@@ -138,7 +141,8 @@ class Renderer:
         spec = plan.spec
         colour = self.text.has_colour_glyphs(spec.display_text, plan.font)
         banded = self.encoder.banded(spec.format)
-        needed = budget.text_memory(spec, self.lay_out(spec), colour_glyphs=colour, banded=banded)
+        ink = self.text.ink(self.lay_out(spec))
+        needed = budget.text_memory(spec, ink, colour_glyphs=colour, banded=banded)
         if needed > self.limits.render_memory_budget:
             kind = budget.describe_kind(spec, colour_glyphs=colour)
             raise budget.too_large(spec, needed, self.limits.render_memory_budget, kind)
@@ -183,7 +187,10 @@ class Renderer:
                 size,
                 spec.background,
                 spec.foreground,
-                [SvgLine(line.text, line.x, line.width, line.baseline) for line in layout.lines],
+                [
+                    SvgLine(line.text, line.x, line.width, line.baseline, line.direction)
+                    for line in layout.lines
+                ],
                 font_size=layout.font_size,
                 families=layout.families,
                 align=layout.align,
@@ -231,6 +238,7 @@ class Renderer:
             align=spec.align,
             padding=padding if padding is not None else default_padding(width, height),
             wrap=spec.text is not None,  # the size label stays on one line
+            min_size=self.text.min_font_size * spec.scale,
         )
 
     def etag(self, key: str, *, prefix: str = "") -> str:
@@ -288,6 +296,8 @@ class Renderer:
             "codecs": {name: features.version(name) for name in CODEC_FEATURES},
             "isal": isal_version,
             "native": {name: path.active for name, path in self.encoder.native_paths().items()},
+            "text": text_engine.environment(),
+            "min_font_size": self.text.min_font_size,
         }
 
 

@@ -1,5 +1,5 @@
-"""Helpers for tests of the fast encoders: shared cases, the whole-image reference, and a
-render's peak memory."""
+"""Helpers for tests of the fast encoders: shared cases, the whole-image reference (a raster
+composed on a full-colour canvas the obvious way), and a render's peak memory."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import subprocess
 import sys
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 import placepix
 from placepix._native.gate import NATIVE_ENV, native_allowed
 from placepix.codecs.pillow import encode
 from placepix.imaging.raster import canvas_mode, ink, text_image
+from placepix.imaging.types import TextRaster
 from placepix.model.colors import Color
 from placepix.model.spec import ImageSpec
 from placepix.render import default_renderer
-from placepix.text.layout import TextLayout, color_run_image, rasterize_text
 
 NATIVE = pytest.mark.skipif(not native_allowed(), reason="PLACEPIX_NATIVE=off: native paths off")
 
@@ -42,7 +42,8 @@ def whole_image_encode(spec: ImageSpec) -> bytes:
     """`spec` drawn on one full-colour canvas and saved by Pillow: what a banded encoder must
     match byte for byte."""
     size = (spec.pixel_width, spec.pixel_height)
-    glyphs = rasterize_text(default_renderer().lay_out(spec), size)
+    renderer = default_renderer()
+    glyphs = renderer.text.rasterize(renderer.lay_out(spec), size)
     image = text_image(size, spec.background, spec.foreground, glyphs)
     return encode(image, spec.format)
 
@@ -53,30 +54,31 @@ def spec_in(url: str, extension: str) -> ImageSpec:
     return placepix.parse_url(f"{path}.{extension}" + (f"?{query}" if query else ""))
 
 
+def raster_of(spec: ImageSpec) -> TextRaster:
+    """The glyph layers of `spec`, as the default renderer draws them."""
+    renderer = default_renderer()
+    return renderer.text.rasterize(renderer.lay_out(spec), (spec.pixel_width, spec.pixel_height))
+
+
 def reference_image(
-    size: tuple[int, int], background: Color, foreground: Color, layout: TextLayout
+    size: tuple[int, int], background: Color, foreground: Color, raster: TextRaster
 ) -> Image.Image:
-    """The obvious way: a full-colour canvas and `ImageDraw.text`. Slow, but it is the
-    definition of correct output that the fast paths are tested against."""
+    """The obvious way to compose a raster: a full-colour canvas of the background, a
+    full-colour image of the foreground laid over it through the coverage placed on a
+    canvas-sized mask, then the colour glyphs composited. Slow, but it is the definition of
+    correct output that the fast paths (palette images, banded encoders, the PNG writer) are
+    tested against."""
     mode = canvas_mode(background, foreground)
     image = Image.new(mode, size, ink(background, mode))
-    draw_text(image, layout, ink(foreground, mode))
+    if raster.coverage is not None:
+        mask = Image.new("L", size, 0)
+        mask.paste(raster.coverage.image, raster.coverage.origin)
+        image = Image.composite(Image.new(mode, size, ink(foreground, mode)), image, mask)
+    if raster.color is not None:
+        glyphs = Image.new("RGBA", size, (0, 0, 0, 0))
+        glyphs.paste(raster.color.image, raster.color.origin)
+        image.paste(glyphs, (0, 0), glyphs)
     return image
-
-
-def draw_text(image: Image.Image, layout: TextLayout, ink: tuple[int, ...]) -> None:
-    """The reference way to draw a layout: `ImageDraw.text` run by run (colour runs are
-    pasted, scaled, as the fast path does: ImageDraw can't scale a bitmap font)."""
-    draw = ImageDraw.Draw(image)
-    for line in layout.lines:
-        for run in line.runs:
-            if not run.text.strip():
-                continue
-            if run.font.color:
-                glyphs, (left, top) = color_run_image(run)
-                image.paste(glyphs, (run.x + left, line.baseline + top), glyphs)
-            else:
-                draw.text((run.x, line.baseline), run.text, ink, run.face, "ls")
 
 
 PEAK_SCRIPT = """

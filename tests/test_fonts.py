@@ -6,23 +6,15 @@ import gc
 import os
 import shutil
 import threading
-import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-import placepix
 from placepix.errors import SpecError
 from placepix.render import default_renderer
 from placepix.text.catalogue import ALIASES, CATALOGUE, STAND_INS
-from placepix.text.fonts import (
-    BUNDLED_DIR,
-    FACE_CACHE_BYTES,
-    FACES,
-    FontFile,
-    FontLibrary,
-)
+from placepix.text.fonts import BUNDLED_DIR, FontFile, FontLibrary
 from tests.test_vetting import bad_files
 
 FONTS = default_renderer().fonts
@@ -67,31 +59,6 @@ def test_describe_says_what_is_there_and_what_is_missing() -> None:
     assert isinstance(fonts, list) and isinstance(missing, list)
     assert {font["name"] for font in fonts} | set(missing) == set(CATALOGUE)
     assert described["color_emoji"] is True and described["skipped"] == []
-
-
-def test_faces_are_loaded_once_per_size() -> None:
-    lato = FONTS.resolve(None)
-    assert FONTS.face(lato, 33) is FONTS.face(lato, 33)
-    assert FONTS.face(lato, 33) is not FONTS.face(lato, 34)
-
-
-def test_faces_at_many_sizes_stay_within_the_cache_bound() -> None:
-    lato = FONTS.resolve(None)
-    for size in range(10, 1500, 7):
-        FONTS.face(lato, size)
-    assert 0 < FACES.current_bytes <= FACE_CACHE_BYTES
-
-
-def test_a_cached_layout_does_not_keep_its_faces_alive() -> None:
-    """Layouts are cached by the thousand; faces are bounded by their own cache only if
-    nothing else holds them (each is ~0.3 MB and more at large sizes)."""
-    spec = placepix.parse_url("777x333.png?text=kept")
-    layout = default_renderer().lay_out(spec)
-    face = weakref.ref(layout.lines[0].runs[0].face)
-    FACES.clear()
-    gc.collect()
-    assert face() is None
-    assert layout.lines[0].runs[0].face.size == layout.font_size  # loaded again on demand
 
 
 def test_reading_coverage_leaves_no_cyclic_garbage() -> None:

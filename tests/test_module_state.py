@@ -23,25 +23,6 @@ ALLOWED = {
     "placepix.cli.batch.batch_renderer": "the Renderer of one `placepix render --from` pool "
     "process, made for its first image: the pool calls a function, not an object",
 }
-# The text stack being replaced by the engine on maintained bindings (issue 17) still keeps
-# these; that change empties this set.
-PENDING_TEXT_ENGINE = {
-    "placepix.text.fonts.FACES",
-    "placepix.text.freetype.libraries",
-    "placepix.text.layout.LINE_MASKS",
-    "placepix.text.layout._MIRRORED",
-    "placepix.text.shaping.FONT_FACES",
-    "placepix.text.shaping.GLYPHS",
-    "placepix.text.shaping.SHAPED",
-    "placepix.text.shaping.SHAPERS",
-    "placepix.text.shaping._NOT_LTR",
-    "placepix.text.shaping._PAIRED",
-    "placepix.text.shaping._RTL_BLOCKS",
-    "placepix.text.shaping._RTL_PLAIN",
-    "placepix.text.shaping._RTL_STRONG",
-    "placepix.text.shaping._char_class",
-    "placepix.text.shaping.itemize",
-}
 MUTABLE = (dict, list, set, bytearray, Cache, SizedLRU)
 
 
@@ -74,11 +55,7 @@ def _home(module: ModuleType, name: str, value: object) -> str:
 
 
 def test_no_module_holds_mutable_state() -> None:
-    found = sorted(
-        entry
-        for entry in {entry for module in modules() for entry in shared_state(module)}
-        if entry.partition(":")[0] not in PENDING_TEXT_ENGINE
-    )
+    found = sorted({entry for module in modules() for entry in shared_state(module)})
     assert not found, "module-level mutable state:\n" + "\n".join(found)
 
 

@@ -1,4 +1,5 @@
-"""The hand-built PNG writer must decode to exactly the reference pixels."""
+"""The hand-built PNG writer must decode to exactly the reference pixels: the same raster
+composed on a full-colour canvas (tests/rendering.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from PIL import ImageChops
 import placepix
 from placepix.codecs.png import PngWriter
 from placepix.model.colors import Color
-from placepix.render import default_renderer
-from placepix.text.layout import rasterize_text
 from tests.conftest import decode
-from tests.rendering import reference_image
+from tests.rendering import raster_of, reference_image
 
 CASES = [
     "1x1",
@@ -34,9 +33,8 @@ CASES = [
 @pytest.mark.parametrize("url", CASES)
 def test_decodes_to_the_reference_pixels(url: str) -> None:
     spec = placepix.parse_url(f"{url.partition('?')[0]}.png?{url.partition('?')[2]}")
-    layout = default_renderer().lay_out(spec)
     size = (spec.pixel_width, spec.pixel_height)
-    reference = reference_image(size, spec.background, spec.foreground, layout)
+    reference = reference_image(size, spec.background, spec.foreground, raster_of(spec))
     decoded = decode(placepix.render(spec).data)
     assert decoded.format == "PNG" and decoded.size == size
     assert ImageChops.difference(decoded.convert(reference.mode), reference).getbbox() is None
@@ -59,7 +57,7 @@ def test_zero_runs_continue_adler32_and_inflate(count: int, start: int) -> None:
 
 def test_text_band_covers_only_rows_with_ink() -> None:
     spec = placepix.parse_url("300x200.png")
-    glyphs = rasterize_text(default_renderer().lay_out(spec), (300, 200))
+    glyphs = raster_of(spec)
     assert glyphs.coverage is not None
     assert 0 < glyphs.coverage.image.height < 200
     assert Color(0, 0, 0) != spec.background  # the default background is not black

@@ -11,7 +11,6 @@ from placepix.imaging.raster import blend_palette
 from placepix.model.limits import Limits
 from placepix.prepared import CACHE_BYTES, ENTRY_SHARE, PreparedText
 from placepix.render import Renderer
-from placepix.text.layout import rasterize_text
 
 OTHER_COLOURS = ["/300x200/123456/fedcba", "/300x200/ff000080/00ff00", "/300x200/000/fff"]
 RENDERER = Renderer(cache_bytes=0)  # no encoded image is kept: every render uses the raster
@@ -31,7 +30,8 @@ def test_png_indices_are_compressed_once_and_match_the_plain_writer() -> None:
     spec = placepix.parse_url("/640x480/eee/333.png?text=Indices")
     layout = RENDERER.lay_out(spec)
     writer = PngWriter()
-    prepared = PreparedText(rasterize_text(layout, (640, 480)), (640, 480), writer.index_chunk)
+    raster = RENDERER.text.rasterize(layout, (640, 480))
+    prepared = PreparedText(raster, (640, 480), writer.index_chunk)
     first = prepared.png_indices()
     assert prepared.png_indices() is first
     palette = blend_palette(spec.background, spec.foreground)

@@ -75,6 +75,8 @@ def test_no_text_adds_markup(text: str) -> None:
             "font-family",
             "font-size",
             "text-anchor",
+            "direction",
+            "unicode-bidi",
             "{http://www.w3.org/XML/1998/namespace}space",
         )
         for element in document.iter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
+from collections.abc import Iterator
 
 from isal import isal_zlib
 from PIL import Image
@@ -20,6 +21,9 @@ from placepix.imaging.types import GlyphLayer
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BAND_LEVEL = 1  # isal level for the text band: measured 5x faster than zlib at level 1
+BAND_BLOCK_BYTES = 512 * 1024  # the text band is drawn and compressed this much at a time: it
+# stays in the CPU cache (measured: a 10 MB band took 2.4 ms in blocks of 256 KiB to 1 MiB,
+# 10 ms in blocks of 2 MiB, 18 ms whole)
 TRUECOLOUR_BATCH_ROWS = 64  # rows joined (with their filter bytes) per call to the compressor
 _ADLER_MOD = 65521
 _WINDOW_BITS = -15  # raw deflate: the zlib header and trailer are written here
@@ -37,15 +41,20 @@ def palette_png(size: tuple[int, int], palette: bytes, has_alpha: bool, indices:
     return SIGNATURE + b"".join(chunks) + indices + _IEND
 
 
-def _text_band(width: int, coverage: GlyphLayer | None) -> tuple[int, bytes]:
-    """The first row with text, and the raw scanlines (filter byte + indices) of the band."""
-    if coverage is None:
-        return 0, b""
-    mask, (left, top) = coverage.image, coverage.origin
-    # One extra leading column of zeros is the filter byte (0, None) of every scanline.
-    band = Image.new("L", (width + 1, mask.height), 0)
-    band.paste(mask, (left + 1, 0))
-    return top, band.tobytes()
+def _text_band(width: int, coverage: GlyphLayer) -> Iterator[bytes]:
+    """The raw scanlines (filter byte + indices) of the rows with text, a block of at most
+    `BAND_BLOCK_BYTES` at a time: each block drawn on its own (its rows of the coverage pasted,
+    clipped, into a block-sized image), so no band-sized image or buffer is ever made and what
+    is compressed is still in the CPU's cache."""
+    mask, (left, _) = coverage.image, coverage.origin
+    row_bytes = width + 1
+    block_rows = max(1, BAND_BLOCK_BYTES // row_bytes)
+    for first in range(0, mask.height, block_rows):
+        rows = min(block_rows, mask.height - first)
+        # One extra leading column of zeros is the filter byte (0, None) of every scanline.
+        block = Image.new("L", (row_bytes, rows), 0)
+        block.paste(mask, (left + 1, -first))
+        yield block.tobytes()
 
 
 def _channels(palette: bytes, has_alpha: bool, *, rgb: bool) -> bytes:
@@ -98,16 +107,17 @@ class PngWriter:
         so it can be kept and reused for the same text in every colour."""
         width, height = size
         row_bytes = width + 1
-        top, band = _text_band(width, coverage)
-        bottom = height - top - (len(band) // row_bytes)
+        top, rows = (coverage.origin[1], coverage.image.height) if coverage else (0, 0)
         pieces: list[bytes] = []
         adler = 1
         adler = self._zeros(top * row_bytes, pieces, adler)
-        if band:
+        if coverage is not None and rows:
             compressor = isal_zlib.compressobj(BAND_LEVEL, isal_zlib.DEFLATED, _WINDOW_BITS)
-            pieces.append(compressor.compress(band) + compressor.flush(isal_zlib.Z_SYNC_FLUSH))
-            adler = isal_zlib.adler32(band, adler)
-        adler = self._zeros(bottom * row_bytes, pieces, adler)
+            for block in _text_band(width, coverage):
+                pieces.append(compressor.compress(block))
+                adler = isal_zlib.adler32(block, adler)
+            pieces.append(compressor.flush(isal_zlib.Z_SYNC_FLUSH))
+        adler = self._zeros((height - top - rows) * row_bytes, pieces, adler)
         pieces.append(_FINAL_BLOCK)
         return _chunk(b"IDAT", b"\x78\x9c" + b"".join(pieces) + struct.pack(">I", adler))
 

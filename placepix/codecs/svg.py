@@ -1,8 +1,13 @@
 """The SVG writer: the same layout as the raster path, written as escaped text.
 
 Only <svg>, <rect> (or <ellipse>, for `shape=circle`), <text> and <tspan> elements are ever
-written; every attribute value and
-every piece of text goes through XML escaping, so no input can add markup.
+written; every attribute value and every piece of text goes through XML escaping, so no input
+can add markup.
+
+Each line is written in logical order, as the viewer's shaping needs it; a viewer orders it
+with the Unicode bidi algorithm, as the raster path does, given the line's paragraph direction:
+a right-to-left line's <tspan> is an isolate (`unicode-bidi="isolate"`) with `direction="rtl"`,
+and its anchor is mirrored (`start` is its right end), so it sits where the raster line does.
 """
 
 from __future__ import annotations
@@ -20,15 +25,18 @@ from placepix.model.spec import Align, Shape
 ANCHORS = MappingProxyType(
     {"left": ("start", 0.0), "center": ("middle", 0.5), "right": ("end", 1.0)}
 )
+RTL_ANCHORS = MappingProxyType({"start": "end", "middle": "middle", "end": "start"})
 
 
 class SvgLine(NamedTuple):
-    """One line of text as the raster layout placed it: its start, width and baseline."""
+    """One line of text as the raster layout placed it: its start, width and baseline, and
+    its paragraph's direction ('ltr' or 'rtl')."""
 
     text: str
     x: int
     width: int
     baseline: int
+    direction: str = "ltr"
 
 
 def write_svg(
@@ -50,7 +58,7 @@ def write_svg(
     width, height = size
     anchor, share = ANCHORS[align]
     tspans = "".join(
-        f'<tspan x="{line.x + line.width * share:g}" y="{line.baseline}">'
+        f'<tspan x="{line.x + line.width * share:g}" y="{line.baseline}"{_direction(line, anchor)}>'
         f"{escape(line.text)}</tspan>"
         for line in lines
     )
@@ -66,6 +74,14 @@ def write_svg(
         "</svg>"
     )
     return svg.encode("utf-8")
+
+
+def _direction(line: SvgLine, anchor: str) -> str:
+    """The attributes that make a viewer order a right-to-left line as the raster path did."""
+    if line.direction != "rtl":
+        return ""
+    mirrored = RTL_ANCHORS[anchor]
+    return f' direction="rtl" unicode-bidi="isolate" text-anchor="{mirrored}"'
 
 
 WEIGHT_BOLD = ' font-weight="bold"'

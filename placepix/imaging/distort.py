@@ -31,7 +31,10 @@ from placepix.imaging.types import GlyphLayer, TextRaster
 
 DISTORT_MARGIN = 0.5  # ems around the text that distortion may draw in
 HALO = 0.06  # ems of clear space around a glyph that marks would bury
-KEEP_UNCOVERED = 0.6  # a glyph less than this share of whose ink is free of marks gets a halo
+KEEP_UNCOVERED = 0.6  # a glyph less than this share of whose ink is free of marks gets a halo,
+# and so does one less than this share of whose ink is free of marks and neighbours together
+KEEP_UNCOVERED_BY_ALL = 0.4
+NEIGHBOURS = 3  # glyphs each side, in text order, that may be pulled over a glyph
 
 LEVELS: Mapping[int, Strength] = MappingProxyType(
     {  # measured with scripts/ocr_attack.py; figures and the trade-off in docs/tokens.md
@@ -117,23 +120,40 @@ def distort_layers(
         if mark:  # nothing else may touch a period or a hyphen
             _clear_around([marks, *glyphs[:index], *glyphs[index + 1 :]], glyph, em, always=True)
         else:
-            _clear_around([marks], glyph, em, always=False)
+            nearby = glyphs[max(0, index - NEIGHBOURS) : index + NEIGHBOURS + 1]
+            neighbours = [
+                other for other in nearby if other is not glyph and _touches(other, glyph)
+            ]
+            _clear_around([marks], glyph, em, always=False, neighbours=neighbours)
     return DistortedText(glyphs, colour, marks, [_ink(piece) for piece in pieces], area)
 
 
 def _clear_around(
-    layers: Sequence[GlyphLayer], glyph: GlyphLayer, em: int, *, always: bool
+    layers: Sequence[GlyphLayer],
+    glyph: GlyphLayer,
+    em: int,
+    *,
+    always: bool,
+    neighbours: Sequence[GlyphLayer] = (),
 ) -> None:
     """Erase what `layers` have in a halo around `glyph`'s ink, when the first of them (the
-    marks) covers more than `1 - KEEP_UNCOVERED` of it, or `always` (small marks like periods,
-    which a stroke or a neighbour would bury): every glyph stays visible as itself."""
+    marks) covers more than `1 - KEEP_UNCOVERED` of it, or the marks and `neighbours` together
+    more than `1 - KEEP_UNCOVERED_BY_ALL` (a narrow glyph squeezed by both sides), or `always`
+    (small marks like periods, which a stroke or a neighbour would bury): every glyph stays
+    visible as itself."""
     ink = glyph.image.point(clutter.INK_MASK)
     inked = ink.histogram()[255]
     if inked == 0:
         return
     if not always:
         under = _region(layers[0], glyph).point(clutter.INK_MASK)
-        if ImageChops.multiply(ink, under).histogram()[255] <= inked * (1 - KEEP_UNCOVERED):
+        by_marks = ImageChops.multiply(ink, under).histogram()[255]
+        for neighbour in neighbours:
+            under = ImageChops.lighter(under, _region(neighbour, glyph).point(clutter.INK_MASK))
+        by_all = ImageChops.multiply(ink, under).histogram()[255] if neighbours else by_marks
+        if by_marks <= inked * (1 - KEEP_UNCOVERED) and by_all <= inked * (
+            1 - KEEP_UNCOVERED_BY_ALL
+        ):
             return
     # a square dilation by the halo's radius: a box blur is as cheap at any radius
     radius = max(1, round(em * HALO))
@@ -147,6 +167,16 @@ def _clear_around(
         box = (x, y, x + halo.width, y + halo.height)
         cleared = ImageChops.subtract(layer.image.crop(box), halo)
         layer.image.paste(cleared, box[:2])
+
+
+def _touches(a: GlyphLayer, b: GlyphLayer) -> bool:
+    """Whether the images of two layers overlap on the canvas."""
+    return (
+        a.origin[0] < b.origin[0] + b.image.width
+        and b.origin[0] < a.origin[0] + a.image.width
+        and a.origin[1] < b.origin[1] + b.image.height
+        and b.origin[1] < a.origin[1] + a.image.height
+    )
 
 
 def _region(layer: GlyphLayer, glyph: GlyphLayer) -> Image.Image:

@@ -19,6 +19,7 @@ from placepix.model.limits import DEFAULT_LIMITS, Limits
 from placepix.render import Renderer
 from placepix.server.lists import split_list
 from placepix.text.fonts import FontLibrary
+from placepix.text.layout import MIN_FONT_SIZE
 from placepix.url.sealing import VERSIONS as TOKEN_VERSIONS
 
 EXAMPLE_KEY = "REPLACE-ME"  # how the example keys in deploy/ begin: refused, never used
@@ -132,6 +133,13 @@ class Settings(BaseSettings):
         DEFAULT_LIMITS.max_font_size,
         ge=1,
         description="Largest explicit font_size in pixels.",
+    )
+    min_font_size: int = Field(
+        MIN_FONT_SIZE,
+        ge=1,
+        le=100,
+        description="Smallest size auto-fitted text is drawn at, in pixels at scale 1: text that "
+        "would need less wraps, then ends with an ellipsis.",
     )
     max_url_length: int = Field(
         DEFAULT_LIMITS.max_url_length,
@@ -334,6 +342,7 @@ def renderer_for(settings: Settings) -> Renderer:
         cache_bytes=settings.cache_bytes,
         native=settings.native,
         inline_render_us=settings.inline_render_us,
+        min_font_size=settings.min_font_size,
     )
 
 

@@ -8,10 +8,11 @@ directories, and takes the first that passes the checks of `placepix.text.vettin
 Bundled files (`placepix/fonts/`, shipped in the wheel) are upstream's release files, unchanged,
 each with its licence file beside it; `upstream` names the repository, commit and path they were
 taken from. Every bundled file draws its `weight` as it stands: a static file of that weight, or
-a variable font whose default instance is that weight (the text engine sets no axes). Where an
-upstream variable font's default instance is another weight (Montserrat, Source Sans 3 and
-Yanone Kaffeesatz default to their lightest), the static release file is bundled instead;
-tests/test_catalogue.py checks both rules against the files. Sizes and choices: docs/fonts.md.
+a variable font whose default instance is that weight (the text engine sets its `wght` axis to
+it as well). Where an upstream variable font's default instance is another weight (Montserrat,
+Source Sans 3 and Yanone Kaffeesatz default to their lightest), the static release file is
+bundled instead; tests/test_catalogue.py checks both rules against the files. Sizes and
+choices: docs/fonts.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Font library: which font names this instance offers, the fallback chain for characters the
-chosen font lacks, and cached FreeType faces.
+"""Font library: which font names this instance offers and the fallback chain for characters
+the chosen font lacks (the text engine, placepix.text.engine, opens the files).
 
 A font name is only ever a key into a table built at start-up, never part of a path. Fonts come
 from the package (Lato), from directories named by the `font_dirs` setting, and from the system
@@ -15,11 +15,9 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from PIL import ImageFont
-
-from placepix.caching import SizedLRU
 from placepix.errors import SpecError
 from placepix.text.catalogue import (
     ALIASES,
@@ -40,22 +38,25 @@ SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 DEFAULT_FONT = "lato"
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 COLOR_EMOJI_SIZE = 109  # Noto Color Emoji is a bitmap font with this one size
-# Loaded FreeType faces kept per process, bounded in bytes: a face holds ~0.3 MB once used,
-# plus the bitmap of the last glyph it drew (up to size² bytes). Loading one takes ~20 µs.
-FACE_CACHE_BYTES = 2 * 1024 * 1024  # Pillow faces: colour, right-to-left and mixed-script runs
-FACE_ENTRY_SHARE = 2  # faces up to 1 MiB (~850 px)
-FACE_BYTES = 300 * 1024
 
 
 @dataclass(frozen=True)
 class FontFile:
-    """One font file; `family` is what SVG output names, `color` marks bitmap colour emoji."""
+    """One font file; `family` is what SVG output names, `color` marks bitmap colour emoji,
+    `weight` is the weight the catalogue draws it in (a variable font's `wght`; None: the
+    file's default)."""
 
     name: str
     path: Path
     family: str
     source: str  # "bundled", "font_dirs" or "system"
     color: bool = False
+    weight: int | None = None
+
+    @cached_property
+    def key(self) -> str:
+        """What names this file drawn this way in caches: its path, and its weight when set."""
+        return str(self.path) if self.weight is None else f"{self.path}@{self.weight}"
 
 
 class FontLibrary:
@@ -153,10 +154,6 @@ class FontLibrary:
         log.warning("font discarded: %s (%s): %s", font.path, font.source, reason)
         return True
 
-    def face(self, font: FontFile, size: int) -> ImageFont.FreeTypeFont:
-        """A cached face; colour bitmap fonts only come in COLOR_EMOJI_SIZE (callers scale)."""
-        return face_of(font, size)
-
     def fingerprint(self) -> str:
         """Changes when any font file changes, so ETags follow the fonts an instance has.
         Read once (150-odd stat calls): fonts are found at start-up, not while serving."""
@@ -219,7 +216,7 @@ class FontLibrary:
             if hit is None:
                 missing.append(name)
             else:
-                fonts[name] = FontFile(name, hit[0], entry.family, hit[1])
+                fonts[name] = FontFile(name, hit[0], entry.family, hit[1], weight=entry.weight)
         for directory in font_dirs:  # every other font an operator adds gets a name too
             for path in _font_files(directory):
                 name = _name_from_file(path.stem)
@@ -292,24 +289,3 @@ def _size_of(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return -1
-
-
-def face_of(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
-    """The face of `font` at `size` (COLOR_EMOJI_SIZE for colour bitmap fonts), loaded once
-    while it is in use. Hold on to it only while drawing: the cache bounds the faces in memory,
-    not the references to them."""
-    key = (str(font.path), COLOR_EMOJI_SIZE if font.color else size)
-    face = FACES.get(key)
-    if face is None:
-        face = ImageFont.truetype(key[0], key[1], layout_engine=ImageFont.Layout.RAQM)
-        FACES.put(key, face)
-    return face
-
-
-def _face_bytes(face: ImageFont.FreeTypeFont) -> int:
-    return FACE_BYTES + int(face.size) ** 2
-
-
-FACES: SizedLRU[tuple[str, int], ImageFont.FreeTypeFont] = SizedLRU(
-    FACE_CACHE_BYTES, _face_bytes, FACE_ENTRY_SHARE
-)

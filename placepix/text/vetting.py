@@ -5,10 +5,11 @@ A file joins only if it is a regular, non-empty file (`stat` first: a FIFO or a 
 opened, a dangling symlink is named as such), it opens without blocking, it is an OpenType or
 TrueType font (or collection) whose every table lies inside the file (a truncated download
 would pass the rest and draw blank glyphs), its `cmap` table maps at least one character (its
-coverage, read here once for the library to keep), and FreeType loads it and one of its
-glyphs. Each check runs in a daemon thread with a time limit per file and one for the whole
-start-up, so a file on a hung mount costs at most that long and never blocks the process's
-exit. A file that fails is recorded as `Skipped` with the reason.
+coverage, read here once for the library to keep), and the text engine's libraries draw one of
+its glyphs: FreeType (freetype-py) an outline font's, HarfBuzz a colour bitmap font's PNG. Each
+check runs in a daemon thread with a time limit per file and one for the whole start-up, so a
+file on a hung mount costs at most that long and never blocks the process's exit. A file that
+fails is recorded as `Skipped` with the reason.
 """
 
 from __future__ import annotations
@@ -24,16 +25,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import ImageFont
+import freetype
+import uharfbuzz as hb
+from freetype.ft_enums import FT_LOAD_NO_BITMAP, FT_LOAD_RENDER
+from freetype.ft_errors import FT_Exception
 
-from placepix.text.cmap import Coverage, UnsupportedCmapError, coverage_of
+from placepix.text.cmap import Coverage, coverage_of
 
 log = logging.getLogger("placepix")
 
 CHECK_SECONDS = 2.0  # per file: a healthy font takes 1-15 ms (the CJK collection the most)
 STARTUP_CHECK_SECONDS = 30.0  # for all files together; the rest are skipped, not waited for
 SFNT_TAGS = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")  # TrueType, CFF, Apple, collection
-PROBE_SIZE = 32  # the pixel size FreeType loads a scalable font at to check it
+PROBE_SIZE = 32  # the pixel size FreeType draws a glyph of a scalable font at to check it
+PROBE_FLAGS = FT_LOAD_RENDER | FT_LOAD_NO_BITMAP
 OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 
 Check = Callable[[Path, int], Coverage]
@@ -70,7 +75,7 @@ def check_font(path: Path, fixed_size: int = 0) -> Coverage:
                 coverage = coverage_of(data)
         except (OSError, ValueError, struct.error, IndexError) as error:
             raise RejectedFont(f"unreadable tables or cmap: {_say(error)}") from error
-    sample = coverage.sample()
+    sample = coverage.sample("\U0001f600" if fixed_size else "A")
     if sample is None:
         raise RejectedFont("its cmap table maps no Unicode character")
     _check_freetype(path, fixed_size or PROBE_SIZE, sample)
@@ -125,16 +130,27 @@ def _kind(mode: int) -> str:
 
 
 def _check_freetype(path: Path, size: int, sample: str) -> None:
-    """FreeType opens the face at `size` and loads the glyph for `sample`."""
+    """FreeType opens the face at `size` and draws the glyph for `sample`; at the one size of
+    a colour bitmap font, HarfBuzz gives its PNG instead (freetype-py's FreeType has no PNG
+    support)."""
     try:
-        face = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
-        face.getbbox(sample)
-    except (OSError, ValueError, MemoryError, UnsupportedCmapError) as error:
+        face = freetype.Face(str(path))
+        face.set_pixel_sizes(0, size)
+        if size == PROBE_SIZE:
+            face.load_char(sample, PROBE_FLAGS)
+            return
+        font = hb.Font(hb.Face(hb.Blob.from_file_path(str(path))))
+        glyph = font.get_nominal_glyph(ord(sample))
+        png = font.get_glyph_color_png(glyph) if glyph else None
+    except (FT_Exception, hb.HarfBuzzError, OSError, ValueError, MemoryError) as error:
         raise RejectedFont(f"FreeType cannot load it: {_say(error)}") from error
+    if png is None or not png.data:
+        raise RejectedFont(f"HarfBuzz finds no colour bitmap for {sample!r}")
 
 
 def _say(error: BaseException) -> str:
-    return str(error) or type(error).__name__
+    said = str(error) or type(error).__name__
+    return said.removeprefix("FT_Exception:").strip().removeprefix("(").removesuffix(")")
 
 
 class Vetting:
