@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import statistics
-import struct
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -28,14 +27,16 @@ import httpx
 
 from bench.http import QUIET, WORKERS, wrk
 from bench.peers import (
-    PNG_SIGNATURE,
+    PhpSite,
     Unavailable,
-    _process,
     _sigterm_exits,
-    _wait_until_up,
-    _which,
+    fetch_png,
+    nginx_path,
+    php_fpm,
+    placepix_ratio,
+    serve_php,
 )
-from tests.server import free_port, running_server
+from tests.server import running_server
 
 CHECKOUT_ENV = "PLACEPIX_PEER_UIAVATARS"
 DEPS_ENV = "PLACEPIX_PEER_UIAVATARS_DEPS"
@@ -58,40 +59,7 @@ function request()
   return wrk.format(nil, "/api/?" .. query)
 end
 """
-FPM_CONF = """\
-[global]
-pid = {tmp}/php-fpm.pid
-error_log = {tmp}/php-fpm.log
-daemonize = no
-
-[ui-avatars]
-{user}
-listen = {tmp}/php-fpm.sock
-pm = static
-pm.max_children = {workers}
-php_admin_value[error_log] = {tmp}/php-errors.log
-"""
-NGINX_CONF = """\
-daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log error;
-{user}
-events {{
-    worker_connections 1024;
-}}
-http {{
-    access_log off;
-    sendfile on;
-    client_body_temp_path {tmp}/nginx-body;
-    proxy_temp_path {tmp}/nginx-proxy;
-    fastcgi_temp_path {tmp}/nginx-fastcgi;
-    uwsgi_temp_path {tmp}/nginx-uwsgi;
-    scgi_temp_path {tmp}/nginx-scgi;
-    types {{ image/png png; }}
-    server {{
-        listen 127.0.0.1:{port};
-        root {root};
+UI_AVATARS_SERVER = """\
         # ui-avatars' own nginx.conf: PHP writes the PNG to cache/ and answers with
         # X-Accel-Redirect, and nginx sends the file from this internal location.
         location /cache/ {{
@@ -99,23 +67,10 @@ http {{
             alias {root}/cache/;
         }}
         location /api {{
-            fastcgi_pass unix:{tmp}/php-fpm.sock;
             fastcgi_param SCRIPT_FILENAME {root}/api/index.php;
             fastcgi_param SCRIPT_NAME /api/index.php;
-            fastcgi_param QUERY_STRING $query_string;
-            fastcgi_param REQUEST_METHOD $request_method;
-            fastcgi_param REQUEST_URI $request_uri;
-            fastcgi_param DOCUMENT_ROOT $document_root;
-            fastcgi_param SERVER_PROTOCOL $server_protocol;
-            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-            fastcgi_param REMOTE_ADDR $remote_addr;
-            fastcgi_param SERVER_NAME $server_name;
-            fastcgi_param SERVER_PORT $server_port;
             fastcgi_param HTTP_ACCEPT $http_accept;
-            fastcgi_param REDIRECT_STATUS 200;
-        }}
-    }}
-}}
+{fastcgi}        }}
 """
 AUTOLOAD = """<?php
 // Written by placepix's bench/avatars.py: what `composer install` would write, for the
@@ -182,11 +137,8 @@ def load(url: str, suffix: str, seconds: int, block: int) -> dict[str, float]:
 
 def probe(url: str, suffix: str) -> str:
     """Check that a server answers the avatar form with a PNG of the size asked; describe it."""
-    response = httpx.get(f"{url}/api/?name=Probe+Avatar&background=123456{suffix}", timeout=30)
-    body = response.content
-    if response.status_code != 200 or body[:8] != PNG_SIGNATURE:
-        raise RuntimeError(f"{url}: no PNG avatar: {response.status_code} {body[:80]!r}")
-    width, _height, _depth, colour = struct.unpack(">IIBB", body[16:26])
+    avatar = f"{url}/api/?name=Probe+Avatar&background=123456{suffix}"
+    body, width, _height, colour = fetch_png(avatar, f"{url}: no PNG avatar")
     size = suffix.split("size=")[1].split("&")[0]
     if str(width) != size:
         raise RuntimeError(f"{url}: asked for {size} px, got {width}")
@@ -197,10 +149,7 @@ def row(
     name: str, case: str, runs: dict[tuple[str, str], list[dict[str, float]]], png: str
 ) -> dict[str, object]:
     own, ours = runs[name, case], runs["placepix", case]
-    ratio = statistics.median(
-        p["ok_rps"] / r["ok_rps"] if r["ok_rps"] else float("inf")
-        for p, r in zip(ours, own, strict=True)
-    )
+    ratio = placepix_ratio(ours, own, "ok_rps")
     return {
         "case": case,
         "server": name,
@@ -224,57 +173,22 @@ def serve_ui_avatars(tmp: Path) -> Iterator[str]:
     source = Path(checkout).resolve()
     if not (source / "api" / "index.php").is_file() or not (source / "Utils").is_dir():
         raise Unavailable(f"no api/index.php or Utils/ in {source}: not a ui-avatars checkout")
-    nginx, fpm = _which("nginx"), _php_fpm()
-    if nginx is None:
-        raise Unavailable("nginx is not installed (apt-get install nginx-light)")
+    fpm = php_fpm(("gd", "mbstring", "fileinfo"), "php-gd php-mbstring")
+    nginx = nginx_path()
     root = tmp / "root"
     for part in ("api", "Utils"):
         shutil.copytree(source / part, root / part)
     (root / "cache").mkdir()
     _vendor(source, root / "vendor")
-    as_root = os.geteuid() == 0
-    port = free_port()
-    (tmp / "php-fpm.conf").write_text(
-        FPM_CONF.format(tmp=tmp, workers=WORKERS, user="user = root" if as_root else "")
+    site = PhpSite(
+        "ui-avatars",
+        root,
+        UI_AVATARS_SERVER,
+        "/api/?name=Up&size=16",
+        http="    sendfile on;\n    types {{ image/png png; }}\n",
     )
-    (tmp / "nginx.conf").write_text(
-        NGINX_CONF.format(tmp=tmp, port=port, root=root, user="user root;" if as_root else "")
-    )
-    fpm_command = [fpm, "--nodaemonize", "--fpm-config", str(tmp / "php-fpm.conf")]
-    if as_root:
-        fpm_command.append("--allow-to-run-as-root")
-    nginx_command = [
-        nginx,
-        "-p",
-        str(tmp),
-        "-c",
-        str(tmp / "nginx.conf"),
-        "-e",
-        str(tmp / "nginx-error.log"),
-    ]
-    logs = [
-        tmp / "php-fpm.out",
-        tmp / "php-fpm.log",
-        tmp / "php-errors.log",
-        tmp / "nginx-error.log",
-    ]
-    with _process(fpm_command, logs[0]) as php, _process(nginx_command, tmp / "nginx.out") as web:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url + "/api/?name=Up&size=16", [php, web], logs)
+    with serve_php(site, tmp, fpm, nginx) as url:
         yield url
-
-
-def _php_fpm() -> str:
-    """php-fpm with the extensions ui-avatars needs: GD (drawing) and mbstring (initials)."""
-    versions = sorted(Path("/usr/sbin").glob("php-fpm*"), reverse=True)
-    fpm = _which("php-fpm", *(path.name for path in versions))
-    if fpm is None:
-        raise Unavailable("php-fpm is not installed (apt-get install php-fpm php-gd php-mbstring)")
-    modules = subprocess.run([fpm, "-m"], capture_output=True, text=True, timeout=30).stdout.split()
-    missing = [ext for ext in ("gd", "mbstring", "fileinfo") if ext not in modules]
-    if missing:
-        raise Unavailable(f"{fpm} lacks {', '.join(missing)} (apt-get install php-gd php-mbstring)")
-    return fpm
 
 
 def _vendor(checkout: Path, vendor: Path) -> None:

@@ -142,16 +142,22 @@ def _start(
 
 def _probe(target: Target, size: str) -> str:
     """Check that the URL form gives a PNG of that size; describe it (bytes, colour type)."""
-    response = httpx.get(target.url + target.path(size, "123456"), timeout=30)
-    body = response.content
-    if response.status_code != 200 or body[:8] != PNG_SIGNATURE:
-        raise RuntimeError(
-            f"{target.name}: no PNG for {size}: {response.status_code} {body[:80]!r}"
-        )
-    width, height, _depth, colour = struct.unpack(">IIBB", body[16:26])
+    url = target.url + target.path(size, "123456")
+    body, width, height, colour = fetch_png(url, f"{target.name}: no PNG for {size}")
     if f"{width}x{height}" != size:
         raise RuntimeError(f"{target.name}: asked for {size}, got {width}x{height}")
     return f"{len(body)} B, {COLOUR_TYPES.get(colour, str(colour))}"
+
+
+def fetch_png(url: str, what: str) -> tuple[bytes, int, int, int]:
+    """GET `url`, which must answer 200 with a PNG (else a RuntimeError that `what` begins:
+    whose PNG it is); its bytes, and the width, height and colour type of its IHDR."""
+    response = httpx.get(url, timeout=30)
+    body = response.content
+    if response.status_code != 200 or body[:8] != PNG_SIGNATURE:
+        raise RuntimeError(f"{what}: {response.status_code} {body[:80]!r}")
+    width, height, _depth, colour = struct.unpack(">IIBB", body[16:26])
+    return body, width, height, colour
 
 
 def _measure(
@@ -190,10 +196,7 @@ def _row(
     def median(key: str, digits: int) -> float:
         return round(statistics.median(r[key] for r in own), digits)
 
-    ratio = statistics.median(
-        p["images_per_s"] / r["images_per_s"] if r["images_per_s"] else float("inf")
-        for p, r in zip(ours, own, strict=True)
-    )
+    ratio = placepix_ratio(ours, own, "images_per_s")
     return {
         "size": size,
         "server": name,
@@ -207,6 +210,14 @@ def _row(
         "png": png,
         "placepix_ratio": round(ratio, 2),
     }
+
+
+def placepix_ratio(ours: list[dict[str, float]], own: list[dict[str, float]], key: str) -> float:
+    """placepix's `key` over a server's, round by round (`ours` and `own` in the order they were
+    measured, each pair within a minute), and the median of those; inf where it had none."""
+    return statistics.median(
+        p[key] / r[key] if r[key] else float("inf") for p, r in zip(ours, own, strict=True)
+    )
 
 
 @contextlib.contextmanager
@@ -275,7 +286,7 @@ def _which(*names: str) -> str | None:
     return next((found for name in names if (found := shutil.which(name, path=path))), None)
 
 
-# dummyimage.com ###################################################################################
+# PHP sites: php-fpm behind nginx, as dummyimage.com and ui-avatars.com run ########################
 
 FPM_CONF = """\
 [global]
@@ -283,15 +294,12 @@ pid = {tmp}/php-fpm.pid
 error_log = {tmp}/php-fpm.log
 daemonize = no
 
-[dummyimage]
+[{pool}]
 {user}
 listen = {tmp}/php-fpm.sock
 pm = static
 pm.max_children = {workers}
-; code.php reads $_GET['text'] without isset when there is no text: PHP 8 logs a warning on
-; every request. Only errors are logged here, as placepix runs without its access log.
-php_admin_value[error_reporting] = E_ALL & ~E_WARNING & ~E_NOTICE & ~E_DEPRECATED
-php_admin_value[error_log] = {tmp}/php-errors.log
+{settings}php_admin_value[error_log] = {tmp}/php-errors.log
 """
 
 NGINX_CONF = """\
@@ -310,16 +318,17 @@ http {{
     fastcgi_temp_path {tmp}/nginx-fastcgi;
     uwsgi_temp_path {tmp}/nginx-uwsgi;
     scgi_temp_path {tmp}/nginx-scgi;
-    fastcgi_buffers 16 16k;  # a 1200x800 PNG stays in memory, never in a temporary file
-    server {{
+{http}    server {{
         listen 127.0.0.1:{port};
-        root {checkout};
-        # dummyimage's own nginx.conf: every path goes to code.php as ?x=<path>
-        rewrite (.*) /code.php?x=$request_uri last;
-        location = /code.php {{
+        root {root};
+{server}    }}
+}}
+"""
+
+# What every PHP request gets from nginx besides its script's name; {fastcgi} in a site's
+# `server` part.
+FASTCGI = """\
             fastcgi_pass unix:{tmp}/php-fpm.sock;
-            fastcgi_param SCRIPT_FILENAME $document_root/code.php;
-            fastcgi_param SCRIPT_NAME /code.php;
             fastcgi_param QUERY_STRING $query_string;
             fastcgi_param REQUEST_METHOD $request_method;
             fastcgi_param REQUEST_URI $request_uri;
@@ -330,9 +339,99 @@ http {{
             fastcgi_param SERVER_NAME $server_name;
             fastcgi_param SERVER_PORT $server_port;
             fastcgi_param REDIRECT_STATUS 200;
-        }}
-    }}
-}}
+"""
+
+
+@dataclass(frozen=True)
+class PhpSite:
+    """What one PHP site served by `serve_php` has of its own: php-fpm's pool name and extra
+    pool settings, nginx's document root, its http-level directives and the rest of its server
+    block (format templates over {tmp}, {root} and {fastcgi}), and a path that answers 200
+    once php-fpm and nginx are both up."""
+
+    pool: str
+    root: Path
+    server: str
+    up: str
+    http: str = ""
+    settings: str = ""
+
+
+@contextlib.contextmanager
+def serve_php(site: PhpSite, tmp: Path, fpm: str, nginx: str) -> Iterator[str]:
+    """`site` under php-fpm `fpm` (pm static, WORKERS children: as many as placepix's workers)
+    behind one worker of `nginx`, both on loopback, configs and logs in `tmp`; its base URL."""
+    as_root = os.geteuid() == 0
+    port = free_port()
+    parts = {"tmp": tmp, "root": site.root, "fastcgi": FASTCGI.format(tmp=tmp)}
+    (tmp / "php-fpm.conf").write_text(
+        FPM_CONF.format(
+            tmp=tmp,
+            pool=site.pool,
+            workers=WORKERS,
+            user="user = root" if as_root else "",
+            settings=site.settings,
+        )
+    )
+    (tmp / "nginx.conf").write_text(
+        NGINX_CONF.format(
+            tmp=tmp,
+            port=port,
+            root=site.root,
+            user="user root;" if as_root else "",
+            http=site.http.format(**parts),
+            server=site.server.format(**parts),
+        )
+    )
+    fpm_command = [fpm, "--nodaemonize", "--fpm-config", str(tmp / "php-fpm.conf")]
+    if as_root:  # php-fpm refuses root without it; nginx's workers are root then too
+        fpm_command.append("--allow-to-run-as-root")
+    nginx_command = [nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")]
+    nginx_command += ["-e", str(tmp / "nginx-error.log")]
+    logs = [tmp / name for name in ("php-fpm.out", "php-fpm.log", "php-errors.log")]
+    logs += [tmp / "nginx.out", tmp / "nginx-error.log"]
+    with _process(fpm_command, logs[0]) as php, _process(nginx_command, logs[3]) as web:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url + site.up, [php, web], logs)
+        yield url
+
+
+def nginx_path() -> str:
+    """nginx, from PATH or the sbin directories."""
+    nginx = _which("nginx")
+    if nginx is None:
+        raise Unavailable("nginx is not installed (apt-get install nginx-light)")
+    return nginx
+
+
+def php_fpm(extensions: tuple[str, ...], packages: str) -> str:
+    """php-fpm with `extensions` (the PHP modules a site needs), whichever PHP version the
+    system has; `packages` are what apt-get installs for them."""
+    versions = sorted(Path("/usr/sbin").glob("php-fpm*"), reverse=True)
+    fpm = _which("php-fpm", *(path.name for path in versions))
+    if fpm is None:
+        raise Unavailable(f"php-fpm is not installed (apt-get install php-fpm {packages})")
+    modules = subprocess.run([fpm, "-m"], capture_output=True, text=True, timeout=30).stdout.split()
+    missing = [ext for ext in extensions if ext not in modules]
+    if missing:
+        raise Unavailable(f"{fpm} lacks {', '.join(missing)} (apt-get install {packages})")
+    return fpm
+
+
+# dummyimage.com ###################################################################################
+
+DUMMYIMAGE_SETTINGS = """\
+; code.php reads $_GET['text'] without isset when there is no text: PHP 8 logs a warning on
+; every request. Only errors are logged here, as placepix runs without its access log.
+php_admin_value[error_reporting] = E_ALL & ~E_WARNING & ~E_NOTICE & ~E_DEPRECATED
+"""
+DUMMYIMAGE_SERVER = """\
+        # dummyimage's own nginx.conf: every path goes to code.php as ?x=<path>
+        rewrite (.*) /code.php?x=$request_uri last;
+        location = /code.php {{
+            fastcgi_param SCRIPT_FILENAME $document_root/code.php;
+            fastcgi_param SCRIPT_NAME /code.php;
+{fastcgi}        }}
 """
 
 
@@ -342,42 +441,19 @@ def serve_dummyimage(checkout: Path, tmp: Path) -> Iterator[str]:
     nginx worker, as dummyimage.com runs; both on loopback, configs and logs in `tmp`."""
     if not (checkout / "code.php").is_file():
         raise Unavailable(f"no code.php in {checkout}: not a dummyimage checkout")
-    nginx = _which("nginx")
-    if nginx is None:
-        raise Unavailable("nginx is not installed (apt-get install nginx-light)")
-    fpm = _php_fpm()
-    as_root = os.geteuid() == 0
-    port = free_port()
-    (tmp / "php-fpm.conf").write_text(
-        FPM_CONF.format(tmp=tmp, workers=WORKERS, user="user = root" if as_root else "")
+    nginx = nginx_path()
+    fpm = php_fpm(("gd",), "php-gd")
+    site = PhpSite(
+        "dummyimage",
+        checkout,
+        DUMMYIMAGE_SERVER,
+        "/10x10/000/fff.png",
+        # a 1200x800 PNG stays in memory, never in a temporary file
+        http="    fastcgi_buffers 16 16k;\n",
+        settings=DUMMYIMAGE_SETTINGS,
     )
-    (tmp / "nginx.conf").write_text(
-        NGINX_CONF.format(
-            tmp=tmp, port=port, checkout=checkout, user="user root;" if as_root else ""
-        )
-    )
-    fpm_command = [fpm, "--nodaemonize", "--fpm-config", str(tmp / "php-fpm.conf")]
-    if as_root:  # php-fpm refuses root without it; nginx's workers are root then too
-        fpm_command.append("--allow-to-run-as-root")
-    nginx_command = [nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")]
-    nginx_command += ["-e", str(tmp / "nginx-error.log")]
-    logs = [tmp / "php-fpm.out", tmp / "php-fpm.log", tmp / "nginx.out", tmp / "nginx-error.log"]
-    with _process(fpm_command, logs[0]) as php, _process(nginx_command, logs[2]) as web:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url + "/10x10/000/fff.png", [php, web], logs)
+    with serve_php(site, tmp, fpm, nginx) as url:
         yield url
-
-
-def _php_fpm() -> str:
-    """php-fpm with GD, whichever PHP version the system has."""
-    versions = sorted(Path("/usr/sbin").glob("php-fpm*"), reverse=True)
-    fpm = _which("php-fpm", *(path.name for path in versions))
-    if fpm is None:
-        raise Unavailable("php-fpm is not installed (apt-get install php-fpm php-gd)")
-    modules = subprocess.run([fpm, "-m"], capture_output=True, text=True, timeout=30).stdout
-    if "gd" not in modules.split():
-        raise Unavailable(f"{fpm} has no GD module (apt-get install php-gd)")
-    return fpm
 
 
 # fakeimg.pl #######################################################################################

@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from placepix.model.limits import Limits
 from placepix.render import Renderer
-from scripts._load import NETWORK_ERRORS, Connection, machine, memory, worker_pids
-from tests.server import running_server
+from scripts._attack import attack_parser, attacked_server, parse_bounded, verdict
+from scripts._load import NETWORK_ERRORS, Connection, host_port, machine, memory, worker_pids
 
 TICKS = os.sysconf("SC_CLK_TCK")
 MAX_REQUESTS = 200  # bounded, whatever is asked
@@ -80,12 +80,12 @@ async def send(address: tuple[str, int], targets: list[str], timeout: float) -> 
 def attack(urls: Urls, warm_up: str, args: argparse.Namespace) -> Outcome:
     """Start a server, warm it up, and send --requests URLs from `urls`, measuring its worker."""
     count = min(args.requests, MAX_REQUESTS)
-    env = {"PLACEPIX_RENDER_THREADS": "1", "PLACEPIX_ACCESS_LOG": "false"}
+    env = {"PLACEPIX_RENDER_THREADS": "1"}
     other = args.python != sys.executable  # another checkout's: run away from this one
-    with running_server(
-        env, workers=1, python=args.python, cwd=tempfile.gettempdir() if other else None
-    ) as server:  # on 127.0.0.1
-        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+    with attacked_server(
+        args, env, workers=1, cwd=tempfile.gettempdir() if other else None
+    ) as server:
+        address = host_port(server.url)
         (worker,) = worker_pids(server.process.pid)[:1]
         asyncio.run(send(address, [warm_up], args.timeout))  # fonts, encoders, caches loaded
         Path(f"/proc/{worker}/clear_refs").write_text("5")  # VmHWM starts again from VmRSS
@@ -114,21 +114,16 @@ def report(name: str, url: str, outcome: Outcome, args: argparse.Namespace) -> i
         problems.append(f"CPU per request {outcome.cpu_ms:.1f} ms > {args.max_cpu_ms:g} ms")
     if outcome.peak_growth < 0 or outcome.peak_growth > outcome.estimate:
         problems.append("the worker's peak memory is above the estimate")
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    print("FAILED" if problems else "passed")
-    return 1 if problems else 0
+    return verdict(problems)
 
 
 def arguments(description: str, argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
+    parser = attack_parser(description, workers=False)  # one worker, always
     parser.add_argument("--requests", type=int, default=20, help=f"at most {MAX_REQUESTS}")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--max-cpu-ms", type=float, default=50.0, help="CPU per request")
-    parser.add_argument(
-        "--python",
-        default=sys.executable,
-        help="the server's interpreter: another checkout's .venv/bin/python times that checkout "
-        "(the estimate stays this checkout's)",
+    python = (
+        "the server's interpreter: another checkout's .venv/bin/python times that checkout "
+        "(the estimate stays this checkout's)"
     )
-    return parser.parse_args(argv)
+    return parse_bounded(parser, argv, python=python)

@@ -31,9 +31,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts._attack import attack_parser, log_problems, parse_bounded, verdict
 from scripts._load import (
     NETWORK_ERRORS,
     Connection,
+    host_port,
     machine,
     percentile,
     server_errors,
@@ -183,23 +185,17 @@ def report(tally: Tally, problems: list[str], stop_seconds: float, args: argpars
     if stop_seconds < 0 or stop_seconds > args.max_stop_seconds:
         problems.append(f"the server did not stop within {args.max_stop_seconds:g} s of SIGTERM")
     problems += [f"{problem} (×{n})" for problem, n in tally.failures.items()]
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    print("FAILED" if problems else "passed")
-    return 1 if problems else 0
+    return verdict(problems)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    parser = attack_parser(__doc__)
     parser.add_argument("--requests", type=int, default=200, help="requests in all (bounded)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds: longer is a hang")
     parser.add_argument("--max-healthz-ms", type=float, default=500.0)
     parser.add_argument("--max-stop-seconds", type=float, default=10.0)
-    args = parser.parse_args(argv)
-    args.requests = min(args.requests, 10_000)  # bounded, whatever is asked
-    return args
+    return parse_bounded(parser, argv, python=None, requests=10_000)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,14 +204,14 @@ def main(argv: list[str] | None = None) -> int:
         make_bad_font_dir(Path(directory))
         env = {"PLACEPIX_FONT_DIRS": json.dumps([directory])}
         with running_server(env, workers=args.workers) as server:  # binds 127.0.0.1 only
-            address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+            address = host_port(server.url)
             workers = worker_pids(server.process.pid)
             problems = check_fonts_page(address, args.timeout)
             tally = asyncio.run(attack(address, targets(args.requests), args))
             stop_seconds = stop(server.process, workers, args.max_stop_seconds)
             server.output.seek(0)
             log = server.output.read().decode(errors="replace")
-    problems += [f"server log: {line[:120]}" for line in server_errors(log)[:5]]
+    problems += log_problems(server_errors(log))
     return report(tally, problems, stop_seconds, args)
 
 

@@ -26,15 +26,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts._attack import attack_parser, attacked_server, log_problems, parse_bounded, verdict
 from scripts._load import (
     NETWORK_ERRORS,
     Connection,
     MemorySampler,
+    host_port,
     machine,
     percentile,
     server_errors,
 )
-from tests.server import running_server
 
 MB = 1 << 20
 URL_LENGTH = 500
@@ -154,32 +155,23 @@ def report(
     ]
     if not tally.statuses.get(200):
         problems.append("nothing was rendered: the attack did not take place")
-    problems += [f"server log: {line[:120]}" for line in log_errors[:5]]
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    print("FAILED" if problems else "passed")
-    return 1 if problems else 0
+    problems += log_problems(log_errors)
+    return verdict(problems)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    parser = attack_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to flood")
     parser.add_argument("--connections", type=int, default=32, help="flooding connections")
     parser.add_argument("--largest", type=int, default=1200, help="largest width of an image")
     parser.add_argument("--max-rss-mb", type=float, default=150.0)
-    parser.add_argument("--python", default=sys.executable, help="the Python that runs placepix")
-    args = parser.parse_args(argv)
-    args.seconds = min(args.seconds, 300.0)  # bounded, whatever is asked
-    args.connections = min(args.connections, 128)
-    return args
+    return parse_bounded(parser, argv, seconds=300.0, connections=128)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    env = {"PLACEPIX_ACCESS_LOG": "false"}
-    with running_server(env, workers=args.workers, python=args.python) as server:  # 127.0.0.1
-        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+    with attacked_server(args) as server:
+        address = host_port(server.url)
         tally, sampler, elapsed = asyncio.run(run(address, server.process.pid, args))
         time.sleep(2)
         sampler.sample()  # two seconds after: what the worker keeps

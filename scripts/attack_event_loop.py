@@ -28,8 +28,15 @@ from urllib.parse import quote
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts._load import NETWORK_ERRORS, Connection, machine, percentile, server_errors
-from tests.server import running_server
+from scripts._attack import attack_parser, attacked_server, log_problems, parse_bounded, verdict
+from scripts._load import (
+    NETWORK_ERRORS,
+    Connection,
+    host_port,
+    machine,
+    percentile,
+    server_errors,
+)
 
 CACHED = b"/300x200.png"
 HEALTHZ = b"/healthz"
@@ -150,33 +157,24 @@ def report(tally: Tally, lag: Lag | None, log_errors: list[str], args: argparse.
         )
     if not tally.attack.get(200):
         problems.append("no attack request was rendered: the attack did not take place")
-    problems += [f"server log: {line[:120]}" for line in log_errors[:5]]
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    print("FAILED" if problems else "passed")
-    return 1 if problems else 0
+    problems += log_problems(log_errors)
+    return verdict(problems)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    parser = attack_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=15.0, help="how long to attack")
     parser.add_argument("--connections", type=int, default=4, help="attacking connections")
     parser.add_argument("--lines", type=int, default=2, help="lines of aչ pairs in the text")
     parser.add_argument("--max-cached-p99-ms", type=float, default=50.0)
     parser.add_argument("--max-healthz-ms", type=float, default=100.0)
-    parser.add_argument("--python", default=sys.executable, help="the Python that runs placepix")
-    args = parser.parse_args(argv)
-    args.seconds = min(args.seconds, 120.0)  # bounded, whatever is asked
-    args.connections = min(args.connections, 64)
-    return args
+    return parse_bounded(parser, argv, seconds=120.0, connections=64)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    env = {"PLACEPIX_ACCESS_LOG": "false"}
-    with running_server(env, workers=args.workers, python=args.python) as server:  # 127.0.0.1
-        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+    with attacked_server(args) as server:
+        address = host_port(server.url)
         tally = asyncio.run(run(address, args))
         lag = loop_lag(server.url)
         log_errors = server_errors(server.log())

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts._load import machine, memory, worker_pids
-from tests.server import running_server
+from scripts._attack import attack_parser, attacked_server, parse_bounded, verdict
+from scripts._load import host_port, machine, memory, worker_pids
 
 MB = 1 << 20
 BIG_IMAGE = b"/4000x4000/ff0000/00ff00.bmp?text=never+read+%d"
@@ -153,32 +153,23 @@ def report(outcome: Outcome, args: argparse.Namespace) -> int:
         problems.append(f"a worker grew {worst / MB:.0f} MB > {args.max_growth_mb:g} MB")
     if not outcome.healthz:
         problems.append("/healthz did not answer afterwards")
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    print("FAILED" if problems else "passed")
-    return 1 if problems else 0
+    return verdict(problems)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    parser = attack_parser(__doc__)
     parser.add_argument("--megabytes", type=int, default=150, help="header bytes to send (MB)")
     parser.add_argument("--seconds", type=float, default=20.0, help="longest time sending")
     parser.add_argument("--stall", type=float, default=3.0, help="seconds: server not reading")
     parser.add_argument("--render-wait", type=float, default=30.0, help="seconds for the answer")
     parser.add_argument("--max-growth-mb", type=float, default=20.0)
-    parser.add_argument("--python", default=sys.executable, help="the Python that runs placepix")
-    args = parser.parse_args(argv)
-    args.megabytes = min(args.megabytes, 1024)  # bounded, whatever is asked
-    args.seconds = min(args.seconds, 60.0)
-    return args
+    return parse_bounded(parser, argv, megabytes=1024, seconds=60.0)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    env = {"PLACEPIX_ACCESS_LOG": "false"}
-    with running_server(env, workers=args.workers, python=args.python) as server:  # 127.0.0.1
-        port = int(server.url.rsplit(":", 1)[1])
+    with attacked_server(args) as server:
+        _, port = host_port(server.url)
         outcome = attack(port, server.process.pid, args)
     return report(outcome, args)
 

@@ -27,15 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts._attack import attack_parser, attacked_server, log_problems, parse_bounded, verdict
 from scripts._load import (
     NETWORK_ERRORS,
     Connection,
     MemorySampler,
+    host_port,
     machine,
     percentile,
     server_errors,
 )
-from tests.server import running_server
 
 MB = 1 << 20
 
@@ -136,34 +137,25 @@ def report(
         problems.append(f"other clients got {sorted(odd)}")
     over = {pid: peak for pid, peak in sampler.peak.items() if peak > args.max_rss_mb * MB}
     problems += [f"worker {pid} reached {peak // MB} MB" for pid, peak in over.items()]
-    problems += [f"server log: {line[:120]}" for line in log_errors[:5]]
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    print("FAILED" if problems else "passed")
-    return 1 if problems else 0
+    problems += log_problems(log_errors)
+    return verdict(problems)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    parser = attack_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the attack lasts")
     parser.add_argument("--wave", type=int, default=12, help="non-reading connections a wave")
     parser.add_argument("--every", type=float, default=10.0, help="seconds between waves")
     parser.add_argument("--clients", type=int, default=2, help="other clients, concurrently")
     parser.add_argument("--min-ok", type=float, default=0.95, help="their share of 200s")
     parser.add_argument("--max-rss-mb", type=float, default=400.0)
-    parser.add_argument("--python", default=sys.executable, help="the Python that runs placepix")
-    args = parser.parse_args(argv)
-    args.seconds = min(args.seconds, 120.0)  # bounded, whatever is asked
-    args.wave = min(args.wave, 64)
-    return args
+    return parse_bounded(parser, argv, seconds=120.0, wave=64)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    env = {"PLACEPIX_ACCESS_LOG": "false"}
-    with running_server(env, workers=args.workers, python=args.python) as server:  # 127.0.0.1
-        port = int(server.url.rsplit(":", 1)[1])
+    with attacked_server(args) as server:
+        _, port = host_port(server.url)
         tally, sampler = asyncio.run(run(port, server.process.pid, args))
         log_errors = server_errors(server.log())
     return report(tally, sampler, log_errors, args)

@@ -24,8 +24,8 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from placepix.minting import make_token
-from scripts._load import NETWORK_ERRORS, Answer, Connection, machine, server_errors
-from tests.server import running_server
+from scripts._attack import attack_parser, attacked_server, log_problems, parse_bounded, verdict
+from scripts._load import NETWORK_ERRORS, Answer, Connection, host_port, machine, server_errors
 
 SECRET = "attack-small-ones"
 EMOJI = "😀" * 40
@@ -113,27 +113,21 @@ def report(
             shown = f"{answer.status} in {answer.seconds * 1000:.1f} ms {body!r}"
         print(f"{probe.name:<28} {probe.method:<4} {shown}")
         failures += [f"{probe.name}: {problem}" for problem in found]
-    failures += [f"server log: {line[:120]}" for line in log_errors[:5]]
-    for failure in failures:
-        print(f"FAILED: {failure}")
-    print("FAILED" if failures else "passed")
-    return 1 if failures else 0
+    failures += log_problems(log_errors)
+    return verdict(failures)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="workers of the started server")
+    parser = attack_parser(__doc__)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--max-head-ms", type=float, default=100.0)
-    parser.add_argument("--python", default=sys.executable, help="the Python that runs placepix")
-    return parser.parse_args(argv)
+    return parse_bounded(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    env = {"PLACEPIX_ACCESS_LOG": "false", "PLACEPIX_SECRET_KEYS": json.dumps([SECRET])}
-    with running_server(env, workers=args.workers, python=args.python) as server:  # 127.0.0.1
-        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+    with attacked_server(args, {"PLACEPIX_SECRET_KEYS": json.dumps([SECRET])}) as server:
+        address = host_port(server.url)
         started = time.monotonic()
         results = asyncio.run(send_all(address, args.timeout))
         print(f"{len(results)} probes in {time.monotonic() - started:.1f} s")

@@ -37,8 +37,9 @@ import httpx
 from prometheus_client import CollectorRegistry, multiprocess
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts._load import NETWORK_ERRORS, Connection, machine, worker_pids
-from tests.server import Server, metric_total, running_server
+from scripts._attack import attack_parser, attacked_server, parse_bounded, verdict
+from scripts._load import NETWORK_ERRORS, Connection, host_port, machine, worker_pids
+from tests.server import Server, metric_total
 
 CACHED = b"/300x200.png"
 
@@ -208,7 +209,7 @@ def _cmdline(pid: int) -> bytes:
 
 
 async def under_load(server: Server, findings: Findings, args: argparse.Namespace) -> None:
-    address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+    address = host_port(server.url)
     for _ in range(8):  # the cached image in both workers' caches
         warm = Connection(*address, timeout=30)
         await warm.request(CACHED)
@@ -263,14 +264,11 @@ def report(findings: Findings, args: argparse.Namespace) -> int:
     statuses = {key for key in findings.load if key.isdigit()}
     if statuses - {"200"}:
         problems.append(f"load answers other than 200: {sorted(statuses)}")
-    for problem in problems:
-        print(f"FAILED: {problem}")
-    print("FAILED" if problems else "passed")
-    return 1 if problems else 0
+    return verdict(problems)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = attack_parser(__doc__, workers=False)  # its own: two, then a server of one
     parser.add_argument("--connections", type=int, default=8, help="keep-alive load connections")
     parser.add_argument("--rate", type=float, default=100.0, help="requests/s per connection")
     parser.add_argument("--renders", type=int, default=6, help="large renders in phase 1")
@@ -278,21 +276,16 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--share", type=float, default=0.25, help="replacement's connections")
     parser.add_argument("--max-spread-seconds", type=float, default=20.0)
     parser.add_argument("--max-orphan-seconds", type=float, default=5.0)
-    parser.add_argument("--python", default=sys.executable, help="the Python that runs placepix")
-    args = parser.parse_args(argv)
-    args.connections = min(args.connections, 64)  # bounded, whatever is asked
-    args.max_spread_seconds = min(args.max_spread_seconds, 120.0)
-    return args
+    return parse_bounded(parser, argv, connections=64, max_spread_seconds=120.0)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     findings = Findings()
-    env = {"PLACEPIX_ACCESS_LOG": "false"}
-    with running_server(env, workers=2, python=args.python) as server:  # 127.0.0.1 only
+    with attacked_server(args, workers=2) as server:
         asyncio.run(under_load(server, findings, args))
         directory = kill_master(server, findings, args)
-    with running_server(env, workers=1, python=args.python) as second:
+    with attacked_server(args, workers=1) as second:
         findings.stale_dir_removed = directory is not None and not directory.exists()
         assert httpx.get(f"{second.url}/healthz", timeout=10).status_code == 200
     return report(findings, args)

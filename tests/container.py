@@ -20,11 +20,8 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
-import httpx
-
-from tests.server import free_port, wait_until_checked
+from tests.server import free_port, wait_until_up
 
 ROOT = Path(__file__).parent.parent
 TOOLS = ("mmdebstrap", "podman", "buildah")
@@ -109,7 +106,7 @@ def running_container(env: Mapping[str, str], workers: int = 2) -> Iterator[str]
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, output)
+        wait_until_up(url, process, output, 60, name="the container", interval=0.2)
         yield url
     finally:
         if process.poll() is None:
@@ -121,26 +118,6 @@ def running_container(env: Mapping[str, str], workers: int = 2) -> Iterator[str]
                 process.wait(timeout=10)
         output.close()
         _run(["buildah", "rm", container], check=False)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], output: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the container exited with {process.returncode}: {_read(output)}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                wait_until_checked(url, deadline - time.monotonic())
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the container did not answer on {url}: {_read(output)}")
-
-
-def _read(output: IO[bytes]) -> str:
-    output.seek(0)
-    return output.read().decode(errors="replace")
 
 
 def _run(

@@ -33,8 +33,7 @@ class Server:
         """Everything the server printed so far (stops it first)."""
         self.process.terminate()
         self.process.wait(timeout=10)
-        self.output.seek(0)
-        return self.output.read().decode(errors="replace")
+        return read_output(self.output)
 
 
 @contextmanager
@@ -66,7 +65,7 @@ def running_server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, output)
+        wait_until_up(url, process, output)
         yield Server(url, process, output)
     finally:
         if process.poll() is None:
@@ -78,23 +77,39 @@ def running_server(
         output.close()
 
 
-def _wait_until_up(
-    url: str, process: subprocess.Popen[bytes], output: IO[bytes], timeout: float = 30
+def wait_until_up(
+    url: str,
+    process: subprocess.Popen[bytes],
+    output: IO[bytes],
+    timeout: float = 30,
+    *,
+    name: str = "placepix serve",
+    interval: float = 0.1,
 ) -> None:
+    """Poll `url`/healthz every `interval` seconds until it answers 200, then wait until the
+    workers have checked their render stack, all within `timeout`: tests may then use the
+    server. `process` is what serves it (a placepix, or the container runtime that runs one);
+    if it exits or time runs out, a RuntimeError names it (`name`) and shows its `output`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output.seek(0)
-            out = output.read().decode(errors="replace")
-            raise RuntimeError(f"placepix serve exited with {process.returncode}:\n{out}")
+            out = read_output(output)
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{out}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 wait_until_checked(url, deadline - time.monotonic())
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.1)
-    raise RuntimeError(f"placepix serve did not answer on {url} within {timeout}s")
+        time.sleep(interval)
+    out = read_output(output)
+    raise RuntimeError(f"{name} did not answer on {url} within {timeout:g}s:\n{out}")
+
+
+def read_output(output: IO[bytes]) -> str:
+    """All a server has written so far to `output` (a temporary file), as text."""
+    output.seek(0)
+    return output.read().decode(errors="replace")
 
 
 def wait_until_checked(url: str, timeout: float, answers: int = 4) -> None:
