@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -56,7 +57,11 @@ def attacked_server(
 ) -> Iterator[Server]:
     """A placepix server on 127.0.0.1 (running_server binds nothing else), run by --python,
     with --workers workers unless `workers` says, from `cwd`, its access log off (an attack's
-    requests would fill it) and `env` added to its environment; stopped on exit."""
+    requests would fill it) and `env` added to its environment; stopped on exit. Another
+    checkout's --python starts from the temporary directory unless `cwd` says: `-m` looks in
+    the working directory first, and would find this checkout's placepix."""
+    if cwd is None and args.python != sys.executable:
+        cwd = tempfile.gettempdir()
     with running_server(
         {"PLACEPIX_ACCESS_LOG": "false", **(env or {})},
         workers=args.workers if workers is None else workers,

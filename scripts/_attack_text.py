@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,10 +80,7 @@ def attack(urls: Urls, warm_up: str, args: argparse.Namespace) -> Outcome:
     """Start a server, warm it up, and send --requests URLs from `urls`, measuring its worker."""
     count = min(args.requests, MAX_REQUESTS)
     env = {"PLACEPIX_RENDER_THREADS": "1"}
-    other = args.python != sys.executable  # another checkout's: run away from this one
-    with attacked_server(
-        args, env, workers=1, cwd=tempfile.gettempdir() if other else None
-    ) as server:
+    with attacked_server(args, env, workers=1) as server:
         address = host_port(server.url)
         (worker,) = worker_pids(server.process.pid)[:1]
         asyncio.run(send(address, [warm_up], args.timeout))  # fonts, encoders, caches loaded
