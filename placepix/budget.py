@@ -21,6 +21,10 @@ from placepix.text.engine import TextInk
 
 SMALL_RENDER_BYTES = 16 * 1024 * 1024  # below this worst case, no layout is made to estimate
 INLINE_LABEL_PIXELS = 250_000  # canvases this small draw their size label in about a millisecond
+# ...or a text this short in one colour at an automatic or modest size: at worst ~4 ms, 16 new
+# CJK glyphs on 500x500 with every text cache empty (emoji: ~3 ms each, so never inline)
+INLINE_TEXT_CHARACTERS = 16
+INLINE_TEXT_FONT_PX = 100
 # Composing a canvas in full colour (colour glyphs: emoji) and encoding it, per pixel: 15 (JPEG,
 # BMP) to 150 ns (GIF quantizes it), measured from prepared rasters at 500² and 1000²
 # (1825x1825 PNG with an emoji: ~0.3-0.6 s), against 0.01-3 for text in one colour.
@@ -228,12 +232,27 @@ def text_box_pixels(ink: TextInk, canvas: tuple[int, int]) -> int:
 def is_cheap_text(spec: ImageSpec) -> bool:
     """Whether drawing the text of `spec` is cheap by construction, whatever the caches hold:
     the size label (digits and a ×, fitted to the canvas: its glyphs can't be large) on a small
-    canvas. Any other text may need new glyphs of any script or size, colour glyphs or long
-    layouts (a new line of emoji on 500x500: ~150 ms), so it is drawn in a render thread;
-    once its raster is prepared, a new colour of it may be cheap again (Renderer)."""
+    canvas. Other text may need many new glyphs of any script or size, colour glyphs or long
+    layouts (a new line of emoji on 500x500: 20-150 ms), so it is drawn in a render thread
+    unless it is short (`is_short_text`); once its raster is prepared, a new colour of it may
+    be cheap again (Renderer)."""
     pixels = spec.pixel_width * spec.pixel_height
     label = spec.text is None and spec.font_size is None and not spec.distort
     return label and pixels <= INLINE_LABEL_PIXELS
+
+
+def is_short_text(spec: ImageSpec) -> bool:
+    """Whether the text of `spec` is cheap to draw once it is known to need no colour glyphs
+    (the Renderer asks its text engine): at most `INLINE_TEXT_CHARACTERS` on a small canvas,
+    at an automatic size (fitted to the canvas: the fewer the characters, the larger, but the
+    same ink in all) or at most `INLINE_TEXT_FONT_PX`, without distortion. A new short text
+    costs a thread hop about as much as its drawing (unique-text requests/s halved)."""
+    if spec.text is None or spec.distort:
+        return False
+    pixels = spec.pixel_width * spec.pixel_height
+    size = spec.font_size * spec.scale if spec.font_size is not None else 0
+    short = len(spec.display_text) <= INLINE_TEXT_CHARACTERS
+    return short and pixels <= INLINE_LABEL_PIXELS and size <= INLINE_TEXT_FONT_PX
 
 
 def smallest_answer(spec: ImageSpec) -> int:

@@ -128,10 +128,19 @@ class Renderer:
         microseconds = budget.render_microseconds(
             spec.format, pixels, banded=banded, clipped=spec.shape != "rect"
         )
-        inline = microseconds <= self.inline_render_us and budget.is_cheap_text(spec)
+        inline = microseconds <= self.inline_render_us and self._cheap_text(spec, font)
         exact = worst <= budget.SMALL_RENDER_BYTES
         etag = self.etag(spec.canonical())
         return Plan(spec, font, etag, worst, microseconds, inline, exact)
+
+    def _cheap_text(self, spec: ImageSpec, font: FontFile) -> bool:
+        """Whether `spec`'s text is cheap to draw by construction (`budget`): the size label,
+        or a short text with no colour glyphs."""
+        if budget.is_cheap_text(spec):
+            return True
+        return budget.is_short_text(spec) and not self.text.has_colour_glyphs(
+            spec.display_text, font
+        )
 
     def refine(self, plan: Plan) -> Plan:
         """`plan` with the memory estimate of its real text (laid out now, and kept); raises

@@ -5,7 +5,11 @@ pixel count, so each new colour was drawn on the event loop: ~0.6 s a render), w
 times a cached `/300x200.png` every 20 ms and `/healthz` every 100 ms, each on a new connection
 (as a load balancer's probe), so both workers are measured.
 
-    python scripts/attack_event_loop.py --workers 2 --seconds 15
+With `--short`, each request is instead a new text of sixteen CJK ideographs, none seen before
+(new glyphs, new layout), on `/500x500/{new colour}/000.png`: the costliest text placepix still
+draws on the event loop (budget.is_short_text).
+
+    python scripts/attack_event_loop.py --workers 2 --seconds 15 [--short]
 
 Exit status 1 if the cached request's p99 passes --max-cached-p99-ms (50), any /healthz takes
 longer than --max-healthz-ms (100), a probe fails, an attack answer is neither 200 nor 503, or
@@ -47,6 +51,16 @@ def attack_text(lines: int) -> str:
     return "😀" + "|".join(["aչ" * 16] * lines)
 
 
+def attack_target(number: int, args: argparse.Namespace) -> str:
+    """The `number`th attack request: a new colour of the long text, or with --short a new
+    text of sixteen ideographs (of 20 000, chosen by the number)."""
+    colour = f"{number * 2654435761 % 0xFFFFFF:06x}"
+    if not args.short:
+        return f"/1825x1825/{colour}/000.png?text={quote(attack_text(args.lines))}"
+    ideographs = "".join(chr(0x4E00 + (number * 16 + i) * 7919 % 20000) for i in range(16))
+    return f"/500x500/{colour}/000.png?text={quote(ideographs)}"
+
+
 @dataclass
 class Tally:
     attack: Counter[int] = field(default_factory=Counter)
@@ -58,16 +72,15 @@ class Tally:
 
 async def attacker(
     address: tuple[str, int],
-    text: str,
+    args: argparse.Namespace,
     numbers: itertools.count[int],
     deadline: float,
     tally: Tally,
 ) -> None:
-    """New colours of one text, back to back, on one keep-alive connection."""
+    """Attack requests (`attack_target`), back to back, on one keep-alive connection."""
     connection = Connection(*address, timeout=60)
     while time.monotonic() < deadline:
-        colour = f"{next(numbers) * 2654435761 % 0xFFFFFF:06x}"
-        target = f"/1825x1825/{colour}/000.png?text={quote(text)}"
+        target = attack_target(next(numbers), args)
         try:
             answer = await connection.request(target.encode())
         except NETWORK_ERRORS as error:
@@ -115,9 +128,8 @@ async def run(address: tuple[str, int], args: argparse.Namespace) -> Tally:
     ]
     deadline = time.monotonic() + args.seconds
     numbers = itertools.count(1)
-    text = attack_text(args.lines)
     await asyncio.gather(
-        *(attacker(address, text, numbers, deadline, tally) for _ in range(args.connections))
+        *(attacker(address, args, numbers, deadline, tally) for _ in range(args.connections))
     )
     stop.set()
     await asyncio.gather(*probes)
@@ -131,8 +143,13 @@ def report(tally: Tally, lag: Lag | None, log_errors: list[str], args: argparse.
     )
     statuses = ", ".join(f"{n}×{status}" for status, n in sorted(tally.attack.items()))
     renders = [1000 * s for s in tally.attack_seconds]
+    what = (
+        "500x500 png, 16 new ideographs"
+        if args.short
+        else (f"1825x1825 png, emoji + {args.lines} line(s) of aչ")
+    )
     print(
-        f"attack 1825x1825 png, emoji + {args.lines} line(s) of aչ: {statuses or 'none'}; "
+        f"attack {what}: {statuses or 'none'}; "
         f"p50 {percentile(renders, 0.5):.0f} ms, max {max(renders, default=0):.0f} ms"
     )
     problems = [f"{problem} (×{n})" for problem, n in tally.failures.items()]
@@ -166,6 +183,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="how long to attack")
     parser.add_argument("--connections", type=int, default=4, help="attacking connections")
     parser.add_argument("--lines", type=int, default=2, help="lines of aչ pairs in the text")
+    parser.add_argument("--short", action="store_true", help="new short texts instead")
     parser.add_argument("--max-cached-p99-ms", type=float, default=50.0)
     parser.add_argument("--max-healthz-ms", type=float, default=100.0)
     return parse_bounded(parser, argv, seconds=120.0, connections=64)

@@ -59,6 +59,13 @@ def test_renders_stay_off_the_event_loop() -> None:
     assert "event-loop lag: largest recent" in report  # the watchdog's metrics are served
 
 
+def test_short_new_texts_on_the_event_loop_stay_cheap() -> None:
+    """Row 2, what still runs inline: four connections of new 16-ideograph texts (new glyphs
+    each time) on 500x500, with the same thresholds."""
+    report = run_script("attack_event_loop", "--workers", "2", "--seconds", "12", "--short")
+    assert "16 new ideographs: " in report and "200" in report
+
+
 @pytest.mark.parametrize(
     ("cached_ms", "healthz_ms", "rendered", "status"),
     [(5, 5, 10, 0), (60, 5, 10, 1), (5, 120, 10, 1), (5, 5, 0, 1)],

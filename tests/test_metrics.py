@@ -25,10 +25,9 @@ def test_renders_hits_and_requests_are_counted() -> None:
     after = client.get("/metrics").text
     renders = 'placepix_renders_total{format="gif"}'
     assert sample(after, renders) - sample(before, renders) == 1
-    assert (
-        sample(after, "placepix_cache_hits_total") - sample(before, "placepix_cache_hits_total")
-        == 1
-    )
+    for counter in ("placepix_cache_hits_total", "placepix_cache_misses_total"):
+        assert sample(after, counter) - sample(before, counter) == 1, counter
+    assert sample(after, "placepix_cache_bytes") > 0  # the image kept
     ok = 'placepix_requests_total{format="gif",status="200"}'
     assert sample(after, ok) - sample(before, ok) == 2
     bad = 'placepix_requests_total{format="-",status="400"}'

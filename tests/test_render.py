@@ -147,7 +147,7 @@ def test_a_render_that_would_need_more_than_the_memory_budget_is_refused() -> No
 
 def test_plans_are_cheap_and_execute_renders_them() -> None:
     renderer = Renderer()
-    plan = renderer.plan("300x200.gif?text=planned")
+    plan = renderer.plan("300x200.gif?text=planned+text+of+the+day")
     assert plan.exact and not plan.inline and plan.memory > 0  # text: not cheap by construction
     assert renderer.plan("300x200.gif").inline  # the size label on a small canvas is
     assert not renderer.images.current_bytes and not renderer.prepared.current_bytes
@@ -157,6 +157,23 @@ def test_plans_are_cheap_and_execute_renders_them() -> None:
     refined = renderer.refine(large)
     assert refined.exact and refined.memory < large.memory
     assert renderer.refine(refined) is refined
+
+
+@pytest.mark.parametrize(
+    ("url", "inline"),
+    [
+        ("300x200.png?text=16+characters...", True),
+        ("500x500.png?text=%E6%BC%A2%E5%AD%97", True),  # any script, one colour
+        ("300x200.png?text=17+characters....", False),
+        ("300x200.png?text=a%F0%9F%98%80", False),  # an emoji: a colour glyph
+        ("300x200.png?text=short&font_size=101", False),
+        ("300x200@2x.png?text=short&font_size=60", False),  # 120 px on the canvas
+        ("300x200/fff/000.png?text=short&distort=1", False),
+        ("600x500.png?text=short", False),  # over 250 000 pixels
+    ],
+)
+def test_only_short_text_in_one_colour_is_cheap_by_construction(url: str, inline: bool) -> None:
+    assert Renderer().plan(url).inline is inline
 
 
 def test_two_renderers_share_nothing() -> None:

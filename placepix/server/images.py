@@ -125,8 +125,8 @@ class ImageEndpoint:
 
         data, started = await self.flights.run(plan.etag, make)
         if started:
-            metrics.CACHE_MISSES.inc()
-            metrics.CACHE_BYTES.set(self.renderer.images.current_bytes)
+            self.tally.cache_misses += 1
+            self.tally.cache_bytes = self.renderer.images.current_bytes
         else:
             self.tally.cache_hits += 1
         return data

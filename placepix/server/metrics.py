@@ -47,15 +47,18 @@ OVERLOADED = Counter("placepix_overloaded", "Renders refused with 503 (admission
 
 
 class Tally:
-    """Counts the per-request events (requests, cache hits) in a plain dict and adds them to
-    their Prometheus counters on `flush()`, about once a second: in multiprocess mode each
-    counter update takes a lock and writes shared memory, a fifth of a cache hit's cost."""
+    """Counts the per-request events (requests, cache hits and misses, the cache's size) in
+    plain values and adds them to their Prometheus metrics on `flush()`, about once a second:
+    in multiprocess mode each update takes a lock and writes shared memory, a fifth of a cache
+    hit's cost. Event-loop only (render threads count their renders themselves)."""
 
     FLUSH_SECONDS = 1.0
 
     def __init__(self) -> None:
         self.pending: dict[tuple[int, str], int] = {}
         self.cache_hits = 0
+        self.cache_misses = 0
+        self.cache_bytes: int | None = None  # the latest size seen, when it changed
 
     def request(self, status: int, image_format: str) -> None:
         key = (status, image_format)
@@ -68,6 +71,12 @@ class Tally:
         hits, self.cache_hits = self.cache_hits, 0
         if hits:
             CACHE_HITS.inc(hits)
+        misses, self.cache_misses = self.cache_misses, 0
+        if misses:
+            CACHE_MISSES.inc(misses)
+        size, self.cache_bytes = self.cache_bytes, None
+        if size is not None:
+            CACHE_BYTES.set(size)
 
     async def flush_every_second(self) -> None:
         """Runs for the worker's lifetime (started by the app's lifespan)."""
