@@ -97,7 +97,8 @@ class Settings(BaseSettings):
         description="New colours of a text whose raster is prepared, estimated to take up to "
         "this many microseconds, run on the event loop (a thread hop costs more): PNG up to "
         "~3 M pixels, JPEG ~1 M, GIF ~300 000, WebP ~80 000; colour glyphs count 150 ns a "
-        "pixel. New text, and anything longer, goes to the render thread pool.",
+        "pixel. New text goes to the render thread pool, but for the size label and texts "
+        "of up to 16 characters without emoji on canvases of up to 250 000 pixels.",
     )
     native: bool = Field(
         True,
