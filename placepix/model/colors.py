@@ -32,8 +32,9 @@ class Color(NamedTuple):
 
     def hex(self) -> str:
         """Canonical form: `rrggbb`, or `rrggbbaa` when not opaque (lower case, no `#`)."""
-        channels = self if not self.opaque else self[:3]
-        return "".join(f"{c:02x}" for c in channels)
+        if self.a == 255:
+            return f"{self.r:02x}{self.g:02x}{self.b:02x}"
+        return f"{self.r:02x}{self.g:02x}{self.b:02x}{self.a:02x}"
 
     def css(self) -> str:
         """`#rrggbb` for SVG attributes (alpha goes in a separate opacity attribute)."""
@@ -71,7 +72,7 @@ def _luminance(color: Color) -> float:
 
 def any_translucent(*colors: Color) -> bool:
     """Whether an image in these colours needs an alpha channel."""
-    return not all(color.opaque for color in colors)
+    return any(color.a != 255 for color in colors)
 
 
 def parse_color(text: str) -> Color:
