@@ -115,7 +115,10 @@ def distort_layers(
     area = _area([move.bounds() for move in moved], em, size)
     counts = (strength.strokes, strength.arcs, strength.fragments)
     marks = clutter.marks(pieces, moves.line_bands(moved, glyph_boxes), area, em, counts, rng)
-    small = [moves.is_mark(move.source, em) for move in moved]
+    small = [
+        moves.is_mark(move.source, em) or moves.is_narrow(box, em)
+        for move, box in zip(moved, glyph_boxes, strict=True)
+    ]
     for index, (glyph, mark) in enumerate(zip(glyphs, small, strict=False)):
         if mark:  # nothing else may touch a period or a hyphen
             _clear_around([marks, *glyphs[:index], *glyphs[index + 1 :]], glyph, em, always=True)
