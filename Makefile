@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The tests that exercise the encoders and the server end to end, run a second time by
 # `make test` with every native path switched off, so that the Pillow fallback is proven too.
-UNIT   := not e2e and not stress and not browser and not nginx and not container and not ocr and not clients
+UNIT   := not e2e and not slow and not stress and not browser and not nginx and not container and not ocr and not clients
 FALLBACK := not stress and not browser and not nginx and not container and not ocr and not clients
 
 .PHONY: run test test-fast test-native-off lint bench clean system-deps lock

@@ -86,6 +86,7 @@ MEASURED = [
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("native", PATHS)
 @pytest.mark.parametrize("url", MEASURED)
+@pytest.mark.slow
 def test_the_estimate_is_at_least_the_measured_peak(url: str, native: bool) -> None:
     """Admission control and the render_memory_budget check trust the estimate: a render must
     not take more than it says (measured in a fresh process, after a small warm-up render)."""

@@ -20,6 +20,8 @@ from scripts.attack_bad_fonts import BAD_FILES, Tally, arguments, make_bad_font_
 from tests.conftest import decode
 from tests.server import running_server
 
+pytestmark = pytest.mark.e2e  # a real server in every test but the script's own checks
+
 ROOT = Path(__file__).parent.parent
 ANCHOR_NAMES = {  # name -> family: placehold.co's, then fakeimg.pl's
     "montserrat": "Montserrat",

@@ -11,6 +11,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from placepix.server.lifecycle import alive, forget_dead_workers, remove_stale_metrics_dirs
 
 
@@ -55,6 +57,7 @@ def test_a_dead_masters_metrics_directory_is_removed(tmp_path: Path) -> None:
     assert not stale.exists() and live.exists() and unknown.exists()
 
 
+@pytest.mark.e2e
 def test_a_supervised_worker_stops_when_its_master_dies(tmp_path: Path) -> None:
     """A master (multiprocessing, spawn, as uvicorn's supervisor) and its worker, which
     watches it; the master is killed outright; the worker must be gone within seconds."""

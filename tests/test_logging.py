@@ -12,6 +12,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from tests.server import running_server
 
@@ -22,6 +23,7 @@ def access_lines(log: str) -> list[str]:
     return [line for line in log.splitlines() if re.match(rf"{ISO} \S+ \"", line)]
 
 
+@pytest.mark.e2e
 def test_text_lines_carry_time_request_referer_agent_and_the_request_id() -> None:
     with running_server() as server:
         given = httpx.get(
@@ -52,6 +54,7 @@ def test_text_lines_carry_time_request_referer_agent_and_the_request_id() -> Non
     assert "bad id" not in log
 
 
+@pytest.mark.e2e
 def test_under_json_every_line_is_an_object() -> None:
     """Both processes' uvicorn lines (supervisor and workers), access lines and errors."""
     env = {"PLACEPIX_LOG_FORMAT": "json"}
@@ -69,6 +72,7 @@ def test_under_json_every_line_is_an_object() -> None:
     assert any("Started parent process" in e.get("message", "") for e in entries)
 
 
+@pytest.mark.e2e
 def test_no_line_is_lost_on_sigterm() -> None:
     """Lines wait in the workers (flush interval far away) until SIGTERM writes them."""
     env = {"PLACEPIX_LOG_FLUSH_SECONDS": "60"}
@@ -85,6 +89,7 @@ def test_no_line_is_lost_on_sigterm() -> None:
     assert sorted(numbers) == list(range(count))
 
 
+@pytest.mark.e2e
 def test_x_forwarded_for_only_from_a_trusted_proxy() -> None:
     spoof = {"X-Forwarded-For": "203.0.113.9"}
     with running_server() as untrusting:
@@ -97,6 +102,7 @@ def test_x_forwarded_for_only_from_a_trusted_proxy() -> None:
     assert access_lines(log)[0].split()[1] == "203.0.113.9"
 
 
+@pytest.mark.e2e
 def test_a_bad_proxy_list_stops_the_start() -> None:
     with_bad = {"PLACEPIX_FORWARDED_ALLOW_IPS": "10.0.0.0/8,proxy.example"}
     try:

@@ -157,6 +157,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.e2e
 def test_the_cli_prints_parts_and_the_snippet_a_real_server_renders() -> None:
     paths = cli("jane@example.com", "--parts", "3", "--fg", "222222").stdout.split()
     assert len(paths) == 3 and all(p.startswith("/t/") for p in paths)
