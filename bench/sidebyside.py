@@ -7,7 +7,7 @@ against the same naive Pillow service (bench/inprocess.py and bench/text.py, fro
 checkout), so their ratios compare; over HTTP, each version's server answers cache hits,
 misses and new texts with wrk, next to the same bare Starlette app.
 
-    python -m bench.sidebyside --baseline ../baseline [--rounds 3] [--quick]
+    python -m bench.sidebyside --baseline ../baseline [--rounds 3] [--quick] [--only http]
 """
 
 from __future__ import annotations
@@ -119,22 +119,31 @@ def compare_http(pythons: dict[str, str], rounds: int, seconds: int) -> list[dic
     return rows
 
 
+SUITES = ("inprocess", "text", "http")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.sidebyside", description=__doc__)
     parser.add_argument("--baseline", required=True, type=Path, help="checkout with a .venv")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--only", action="append", choices=SUITES, help="run this suite only (repeatable)"
+    )
     args = parser.parse_args()
     pythons = {"before": str(args.baseline / ".venv" / "bin" / "python"), "after": sys.executable}
     from bench.__main__ import table  # the Markdown table every suite prints
 
-    print(table(compare_inprocess(pythons, args.rounds, args.quick)))
-    print()
-    print(table(compare_text(pythons, args.rounds, args.quick)))
-    if not args.skip_http:
-        print()
-        print(table(compare_http(pythons, args.rounds, 3 if args.quick else 5)))
+    suites = [s for s in args.only or SUITES if not (s == "http" and args.skip_http)]
+    for suite in suites:
+        if suite == "inprocess":
+            rows = compare_inprocess(pythons, args.rounds, args.quick)
+        elif suite == "text":
+            rows = compare_text(pythons, args.rounds, args.quick)
+        else:
+            rows = compare_http(pythons, args.rounds, 3 if args.quick else 5)
+        print(table(rows), end="\n\n")
 
 
 if __name__ == "__main__":
