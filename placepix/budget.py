@@ -41,6 +41,9 @@ DISTORT_GLYPH = 8.0
 # A glyph raster is made whole, then clipped to the canvas: FreeType's bitmap and placepix's
 # copy of it, a byte a pixel each, and room for the outline's rendering spans.
 GLYPH_RASTER_BYTES = 3
+# ...and 8 more when the pixels come as a Python list (freetype-py's own `Bitmap.buffer`, with
+# the native bitmap copy off): a reference a pixel, the small ints themselves shared.
+LISTED_GLYPH_BYTES = GLYPH_RASTER_BYTES + 8
 
 
 class RenderCost(NamedTuple):
@@ -180,10 +183,18 @@ def worst_memory(spec: ImageSpec, *, banded: bool = True) -> int:
     return memory + distortion_memory(spec, pixels, pixels, colour_glyphs=True)
 
 
-def text_memory(spec: ImageSpec, ink: TextInk, *, colour_glyphs: bool, banded: bool = True) -> int:
+def text_memory(
+    spec: ImageSpec,
+    ink: TextInk,
+    *,
+    colour_glyphs: bool,
+    banded: bool = True,
+    listed_glyphs: bool = False,
+) -> int:
     """The estimate once the text is laid out: its ink box within the canvas, not the
     canvas, decides the text's share, plus the largest glyph raster (drawn whole, then
-    clipped: a glyph at 2000 px is millions of pixels on any canvas), plus distortion."""
+    clipped: a glyph at 2000 px is millions of pixels on any canvas; `listed_glyphs` when its
+    pixels are read as a list), plus distortion."""
     canvas = (spec.pixel_width, spec.pixel_height)
     text_pixels = text_box_pixels(ink, canvas)
     layers = working_memory(
@@ -197,7 +208,7 @@ def text_memory(spec: ImageSpec, ink: TextInk, *, colour_glyphs: bool, banded: b
     )
     return (
         layers
-        + GLYPH_RASTER_BYTES * ink.largest_glyph
+        + (LISTED_GLYPH_BYTES if listed_glyphs else GLYPH_RASTER_BYTES) * ink.largest_glyph
         + distortion_memory(spec, text_pixels, ink.largest_glyph, colour_glyphs=colour_glyphs)
     )
 

@@ -74,7 +74,7 @@ def report(renderer: Renderer, probes: list[Probe] | None = None) -> dict[str, o
             "missing": fonts.get("missing", []),
             "skipped": fonts.get("skipped", []),
         },
-        "native": {name: path.describe() for name, path in renderer.encoder.native_paths().items()},
+        "native": {name: path.describe() for name, path in renderer.native_paths().items()},
         "probes": [{"name": p.name, "ok": p.ok, "detail": p.detail} for p in probes],
         "ok": all(p.ok for p in probes),
     }

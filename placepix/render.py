@@ -25,7 +25,7 @@ from isal import __version__ as isal_version
 from PIL import Image, features
 
 from placepix import budget
-from placepix._native.gate import native_allowed
+from placepix._native.gate import NativePath, native_allowed
 from placepix.caching import CachePool, SizedLRU
 from placepix.codecs.encoder import Encoder
 from placepix.codecs.svg import SvgLine, write_svg
@@ -97,8 +97,9 @@ class Renderer:
     ) -> None:
         self.limits = limits
         self.fonts = fonts if fonts is not None else FontLibrary.discover()
-        self.text = TextEngine(self.fonts, min_font_size=min_font_size)
-        self.encoder = Encoder(native=native_allowed() if native is None else native)
+        native = native_allowed() if native is None else native
+        self.text = TextEngine(self.fonts, min_font_size=min_font_size, native=native)
+        self.encoder = Encoder(native=native)
         self.images: SizedLRU[str, bytes] = SizedLRU(cache_bytes, len)
         self.prepared: SizedLRU[tuple[object, ...], PreparedText] = SizedLRU(
             CACHE_BYTES, lambda prepared: prepared.nbytes, ENTRY_SHARE
@@ -151,7 +152,10 @@ class Renderer:
         colour = self.text.has_colour_glyphs(spec.display_text, plan.font)
         banded = self.encoder.banded(spec.format)
         ink = self.text.ink(self.lay_out(spec))
-        needed = budget.text_memory(spec, ink, colour_glyphs=colour, banded=banded)
+        listed = not self.text.glyphs.bitmaps.active  # glyph pixels read as Python lists
+        needed = budget.text_memory(
+            spec, ink, colour_glyphs=colour, banded=banded, listed_glyphs=listed
+        )
         if needed > self.limits.render_memory_budget:
             kind = budget.describe_kind(spec, colour_glyphs=colour)
             raise budget.too_large(spec, needed, self.limits.render_memory_budget, kind)
@@ -296,6 +300,10 @@ class Renderer:
             spec.bold,
         )
 
+    def native_paths(self) -> dict[str, NativePath[object]]:
+        """Every native path this Renderer may take: the encoders' and the text engine's."""
+        return {**self.encoder.native_paths(), "bitmaps": self.text.glyphs.bitmaps}  # type: ignore[dict-item]
+
     def _environment(self) -> dict[str, Any]:
         """What decides the bytes besides the spec: fonts, library versions, active paths."""
         return {
@@ -304,6 +312,7 @@ class Renderer:
             "pillow": PIL.__version__,
             "codecs": {name: features.version(name) for name in CODEC_FEATURES},
             "isal": isal_version,
+            # the encoders' paths change bytes; the bitmap copy reads the same pixels either way
             "native": {name: path.active for name, path in self.encoder.native_paths().items()},
             "text": text_engine.environment(),
             "min_font_size": self.text.min_font_size,

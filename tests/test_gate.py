@@ -50,7 +50,7 @@ def test_a_failure_falls_back_switches_the_path_off_and_logs_once(
     assert calls == [7]
     assert not path.active and "OSError" in str(path.reason)
     assert [r.getMessage() for r in caplog.records].count(
-        "native test path off, Pillow serves instead: OSError: the library went away"
+        "native test path off, its fallback serves instead: OSError: the library went away"
     ) == 1
 
 

@@ -1,11 +1,13 @@
 """The one gate every direct C call passes: a kill switch, a version check, and a fall back.
 
-A `NativePath` wraps one optional fast path (banded WebP, banded AVIF, glibc's malloc tuning).
+A `NativePath` wraps one optional fast path (banded WebP, banded AVIF, glibc's malloc tuning,
+the one-copy read of FreeType's bitmaps).
 It loads its library once, and only a library its loader accepts (each loader checks versions
 and ABI and runs a self-test against Pillow's own output). When the kill switch is off
 (`PLACEPIX_NATIVE=off`, or `Renderer(native=False)`), nothing is loaded. The first exception a
-path raises switches it off for the life of its owner, logs one line, and the caller's Pillow
-fallback serves the request: a native failure is never a 5xx.
+path raises switches it off for the life of its owner, logs one line, and the caller's
+fallback serves the request (Pillow's encoders; freetype-py's own list of a glyph's pixels): a
+native failure is never a 5xx.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class NativePath(Generic[T]):
             if self._impl is None and self._loaded:
                 return
             self._impl, self._loaded, self.reason = None, True, reason
-        log.warning("native %s path off, Pillow serves instead: %s", self.name, reason)
+        log.warning("native %s path off, its fallback serves instead: %s", self.name, reason)
 
     def _try_load(self) -> T | None:
         try:

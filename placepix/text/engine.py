@@ -72,10 +72,11 @@ class TextEngine:
         *,
         min_font_size: int = MIN_FONT_SIZE,
         layout_cache_bytes: int = LAYOUT_CACHE_BYTES,
+        native: bool = True,
     ) -> None:
         self.fonts = fonts
         self.min_font_size = min_font_size
-        self.glyphs = Glyphs()
+        self.glyphs = Glyphs(native=native)
         self._layouts: SizedLRU[tuple[object, ...], TextLayout] = SizedLRU(
             layout_cache_bytes, _layout_bytes, LAYOUT_ENTRY_SHARE
         )

@@ -8,15 +8,13 @@ by) and renders 8-bit coverage; embedded bitmap strikes are skipped for the outl
 face serves one thread at a time: each is used under its `FontHandle`'s lock.
 
 freetype-py hands a bitmap's pixels over as a Python list built one ctypes read at a time
-(~130 ns a pixel: 0.04 s for a glyph at 1000 px); `_coverage` copies them in one `string_at`
-from the buffer pointer of the `FT_Bitmap` that freetype-py's `Bitmap` wraps instead (a memcpy,
-50 µs for that glyph). That is the text stack's one use of ctypes: no function is declared or
-called through it.
+(~130 ns a pixel: 0.04 s for a glyph at 1000 px). The engine copies them in one memcpy through
+`placepix._native.bitmaps`, behind the native gate (its kill switch and fallback: the list);
+the text stack itself has no ctypes.
 """
 
 from __future__ import annotations
 
-import ctypes
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +30,8 @@ from freetype.ft_enums import (
 from freetype.ft_errors import FT_Exception
 from PIL import Image
 
+from placepix._native import bitmaps
+from placepix._native.gate import NativePath
 from placepix.caching import SizedLRU
 from placepix.text.shaping import FontFailure, FontHandle
 
@@ -58,13 +58,19 @@ GlyphKey = tuple[str, int, int]  # font file, pixel size, glyph id
 
 
 class Glyphs:
-    """The glyph rasters of one engine."""
+    """The glyph rasters of one engine; `native` allows the one-copy read of FreeType's
+    bitmaps (`placepix._native.bitmaps`), else freetype-py's own list is read."""
 
     def __init__(
         self,
         coverage_bytes: int = COVERAGE_CACHE_BYTES,
         colour_bytes: int = COLOUR_CACHE_BYTES,
+        *,
+        native: bool = True,
     ) -> None:
+        self.bitmaps: NativePath[bitmaps.BitmapCopier] = NativePath(
+            "bitmaps", bitmaps.load, enabled=native
+        )
         self.coverage: SizedLRU[GlyphKey, GlyphImage] = SizedLRU(
             coverage_bytes, lambda glyph: glyph.nbytes
         )
@@ -85,7 +91,10 @@ class Glyphs:
             key = (path, size, glyph)
             found = cache.get(key)
             if found is None:
-                found = (_colour_glyph if colour else _coverage)(handle, size, glyph)
+                if colour:
+                    found = _colour_glyph(handle, size, glyph)
+                else:
+                    found = _coverage(handle, size, glyph, self.bitmaps)
                 cache.put(key, found)
             drawn[glyph] = found
         return [drawn[glyph] for glyph in glyphs]
@@ -95,7 +104,9 @@ class Glyphs:
         self.colour.clear()
 
 
-def _coverage(handle: FontHandle, size: int, glyph: int) -> GlyphImage:
+def _coverage(
+    handle: FontHandle, size: int, glyph: int, copier: NativePath[bitmaps.BitmapCopier]
+) -> GlyphImage:
     if glyph in handle.blank:
         return NO_INK
     with handle.lock:
@@ -106,7 +117,7 @@ def _coverage(handle: FontHandle, size: int, glyph: int) -> GlyphImage:
                 handle.drawing_size = size
             face.load_glyph(glyph, LOAD_FLAGS)
             slot = face.glyph
-            bitmap = slot.bitmap._FT_Bitmap  # the struct: one ctypes read per field
+            bitmap = slot.bitmap
             width, rows, pitch = bitmap.width, bitmap.rows, bitmap.pitch
             if not width or not rows:
                 if size >= BLANK_AT:  # no pixel at this size: it has no outline at all
@@ -118,7 +129,7 @@ def _coverage(handle: FontHandle, size: int, glyph: int) -> GlyphImage:
                     f"FreeType gave glyph {glyph} as a bitmap mode {bitmap.pixel_mode}, "
                     "not 8-bit coverage",
                 )
-            pixels = ctypes.string_at(bitmap.buffer, pitch * rows)
+            pixels = copier.run(lambda impl: impl.copy(bitmap), lambda: bytes(bitmap.buffer))
             left, top = slot.bitmap_left, slot.bitmap_top
         except FT_Exception as error:
             raise FontFailure(
