@@ -120,11 +120,12 @@ class Renderer:
         spec.check(self.limits)
         font = self.fonts.resolve(spec.font)
         banded = self.encoder.banded(spec.format)
-        canvas = budget.canvas_memory(spec, banded=banded)
-        if canvas > self.limits.render_memory_budget:
-            kind = budget.describe_kind(spec, colour_glyphs=False)
-            raise budget.too_large(spec, canvas, self.limits.render_memory_budget, kind)
-        worst = budget.worst_memory(spec, banded=banded)
+        worst = budget.worst_memory(spec, banded=banded)  # at least the canvas's own need
+        if worst > self.limits.render_memory_budget:
+            canvas = budget.canvas_memory(spec, banded=banded)
+            if canvas > self.limits.render_memory_budget:
+                kind = budget.describe_kind(spec, colour_glyphs=False)
+                raise budget.too_large(spec, canvas, self.limits.render_memory_budget, kind)
         pixels = spec.pixel_width * spec.pixel_height
         microseconds = budget.render_microseconds(
             spec.format, pixels, banded=banded, clipped=spec.shape != "rect"

@@ -96,3 +96,14 @@ def test_the_estimate_is_at_least_the_measured_peak(url: str, native: bool) -> N
     renderer = Renderer(native=native, limits=UNLIMITED)
     estimate = renderer.refine(renderer.plan(url)).memory
     assert grown <= estimate, f"{grown >> 20} MiB measured, {estimate >> 20} MiB estimated"
+
+
+@pytest.mark.parametrize("fmt", sorted(MEDIA_TYPES))
+@pytest.mark.parametrize("native", PATHS)
+def test_the_worst_case_covers_the_empty_canvas(fmt: str, native: bool) -> None:
+    """Renderer.plan checks the canvas alone only when the worst case is over the budget."""
+    for url in (f"900x700/fff/000.{fmt}", f"900x700/fff8/000.{fmt}?shape=circle&bold=1"):
+        spec = parse_url(url)
+        banded = Renderer(native=native).encoder.banded(spec.format)
+        worst = budget.worst_memory(spec, banded=banded)
+        assert worst >= budget.canvas_memory(spec, banded=banded), url
