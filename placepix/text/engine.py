@@ -293,24 +293,19 @@ class TextEngine:
         handle = self.handle(run.font)
         ascent = math.ceil(handle.ascender * run.size / handle.upem)
         descent = math.ceil(handle.descender * run.size / handle.upem)
-        starts: list[tuple[int, int]] = []  # (cluster, first glyph) in visual order
-        for index, cluster in enumerate(run.clusters):
-            if not starts or run.clusters[starts[-1][1]] != cluster:
-                starts.append((cluster, index))
+        count = len(run.clusters)
+        firsts = [i for i in range(count) if i == 0 or run.clusters[i] != run.clusters[i - 1]]
         ink = self._boxes(run, baseline)
         spans: list[Box] = []
-        left = run.x
-        for number, (_, first) in enumerate(starts):
-            last = starts[number + 1][1] if number + 1 < len(starts) else len(run.clusters)
-            start = max(left, run.x + min(run.xs[first:last]))
-            end = run.x + run.xs[last] if last < len(run.clusters) else run.x + run.width
-            left = max(start + 1, end)
+        right = run.x  # where the cluster before ends: spans never overlap
+        for first, last in zip(firsts, [*firsts[1:], count], strict=True):
+            left = max(right, run.x + min(run.xs[first:last]))
+            right = max(left + 1, run.x + (run.xs[last] if last < count else run.width))
             inked = [box for box in ink[first:last] if box is not None]
-            if not inked:
-                continue
-            top = min([baseline - ascent] + [box[1] for box in inked])
-            bottom = max([baseline + descent] + [box[3] for box in inked])
-            spans.append((start, top, left, bottom))
+            if inked:
+                top = min([baseline - ascent] + [box[1] for box in inked])
+                bottom = max([baseline + descent] + [box[3] for box in inked])
+                spans.append((left, top, right, bottom))
         return spans
 
 
