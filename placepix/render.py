@@ -55,7 +55,8 @@ CODEC_FEATURES = ("jpg", "zlib", "webp", "avif", "libtiff")  # Pillow draws no t
 class Plan:
     """A checked spec and what rendering it will cost. `memory` is an upper estimate in bytes
     (the worst case for the canvas until `exact`); `inline` says the render is cheap by
-    construction (the size label on a small canvas), whatever the caches hold."""
+    construction (the size label, or a short text in one colour, on a small canvas: `budget`),
+    whatever the caches hold."""
 
     spec: ImageSpec
     font: FontFile
