@@ -115,12 +115,9 @@ def distort_layers(
     area = _area([move.bounds() for move in moved], em, size)
     counts = (strength.strokes, strength.arcs, strength.fragments)
     marks = clutter.marks(pieces, moves.line_bands(moved, glyph_boxes), area, em, counts, rng)
-    small = [
-        moves.is_mark(move.source, em) or moves.is_narrow(box, em)
-        for move, box in zip(moved, glyph_boxes, strict=True)
-    ]
+    small = [moves.spared(m.source, box, em) for m, box in zip(moved, glyph_boxes, strict=True)]
     for index, (glyph, mark) in enumerate(zip(glyphs, small, strict=False)):
-        if mark:  # nothing else may touch a period or a hyphen
+        if mark:  # nothing else may touch a period, a hyphen or an 'i'
             _clear_around([marks, *glyphs[:index], *glyphs[index + 1 :]], glyph, em, always=True)
         else:
             nearby = glyphs[max(0, index - NEIGHBOURS) : index + NEIGHBOURS + 1]
@@ -154,9 +151,9 @@ def _clear_around(
         for neighbour in neighbours:
             under = ImageChops.lighter(under, _region(neighbour, glyph).point(clutter.INK_MASK))
         by_all = ImageChops.multiply(ink, under).histogram()[255] if neighbours else by_marks
-        if by_marks <= inked * (1 - KEEP_UNCOVERED) and by_all <= inked * (
-            1 - KEEP_UNCOVERED_BY_ALL
-        ):
+        marks_leave_enough = by_marks <= inked * (1 - KEEP_UNCOVERED)
+        all_leave_enough = by_all <= inked * (1 - KEEP_UNCOVERED_BY_ALL)
+        if marks_leave_enough and all_leave_enough:
             return
     # a square dilation by the halo's radius: a box blur is as cheap at any radius
     radius = max(1, round(em * HALO))

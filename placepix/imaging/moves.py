@@ -131,10 +131,7 @@ def plan_moves(
     centre), turned, scaled, lifted or dropped, warped. Marks (`is_mark`: periods, commas,
     hyphens; and narrow glyphs, `is_narrow`) are only moved, by whole pixels, and nothing is
     pulled into them or they into anything: '77.70' must not read as '7770'."""
-    small = [
-        is_mark(source, em) or is_narrow(box, em)
-        for source, box in zip(sources, glyph_boxes, strict=True)
-    ]
+    small = [spared(source, box, em) for source, box in zip(sources, glyph_boxes, strict=True)]
     pulls = _pulls(glyph_boxes, small, em * strength.overlap, rng)
     moves = []
     sign = rng.choice((-1, 1))
@@ -157,6 +154,12 @@ def plan_moves(
         )
         moves.append(Move(source, centre, angle, (scale[0], scale[1]), warp))
     return moves
+
+
+def spared(ink: Box, box: Box, em: int) -> bool:
+    """Whether a glyph with ink `ink` and advance `box` is spared what distortion does to
+    glyphs: a small mark (`is_mark`) or a narrow glyph (`is_narrow`)."""
+    return is_mark(ink, em) or is_narrow(box, em)
 
 
 def is_mark(ink: Box, em: int) -> bool:
