@@ -13,7 +13,7 @@ from typing import Literal, overload
 from urllib.parse import quote
 
 from placepix.errors import LimitError, SpecError
-from placepix.model.colors import Color, contrast_ratio, parse_color
+from placepix.model.colors import Color, any_translucent, contrast_ratio, parse_color
 from placepix.model.formats import (
     AUTO,
     DEFAULT_FORMAT,
@@ -119,7 +119,7 @@ class ImageSpec:
     @property
     def translucent(self) -> bool:
         """Whether the image needs an alpha channel (a colour is not opaque)."""
-        return self.background.a != 255 or self.foreground.a != 255
+        return any_translucent(self.background, self.foreground)
 
     @property
     def media_type(self) -> str:
