@@ -10,6 +10,7 @@ import pytest
 from freetype.ft_enums import FT_LOAD_RENDER
 
 from placepix._native import bitmaps
+from placepix._native.gate import NativePath
 from placepix.render import Renderer
 from placepix.text.glyphs import Glyphs
 
@@ -49,8 +50,8 @@ def test_a_failing_copy_falls_back_and_switches_the_path_off(
 
     renderer = Renderer(native=True)
     expected = Renderer(native=False).render(TEXTS[0]).data
-    path = renderer.text.glyphs.bitmaps
-    path._impl, path._loaded = Broken(), True  # as if load() had returned a broken copier
+    path: NativePath[bitmaps.BitmapCopier] = NativePath("bitmaps", Broken)  # loads a broken one
+    renderer.text.glyphs.bitmaps = path
     with caplog.at_level(logging.WARNING, logger="placepix"):
         assert renderer.render(TEXTS[0]).data == expected
     assert not path.active and "bad pointer" in str(path.reason)
