@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, renderer: Renderer | None = Non
     renderer = renderer or renderer_for(settings)
     glibc: NativePath[Glibc] = NativePath("glibc", libc.load, enabled=settings.native)
     glibc.run(lambda loaded: loaded.map_large_blocks_apart(), lambda: None)
-    tally = metrics.Tally()
+    tally = metrics.Tally(lambda: renderer.images.current_bytes)
     pool = RenderPool(renderer, settings, glibc)
     images = ImageEndpoint(renderer, pool, settings, tally)
     readiness = Readiness(pool)

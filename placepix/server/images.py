@@ -126,7 +126,6 @@ class ImageEndpoint:
         data, started = await self.flights.run(plan.etag, make)
         if started:
             self.tally.cache_misses += 1
-            self.tally.cache_bytes = self.renderer.images.current_bytes
         else:
             self.tally.cache_hits += 1
         return data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -47,18 +48,19 @@ OVERLOADED = Counter("placepix_overloaded", "Renders refused with 503 (admission
 
 
 class Tally:
-    """Counts the per-request events (requests, cache hits and misses, the cache's size) in
-    plain values and adds them to their Prometheus metrics on `flush()`, about once a second:
-    in multiprocess mode each update takes a lock and writes shared memory, a fifth of a cache
-    hit's cost. Event-loop only (render threads count their renders themselves)."""
+    """Counts the per-request events (requests, cache hits and misses) in plain values and
+    adds them to their Prometheus counters on `flush()`, about once a second, with the image
+    cache's size as `cache_bytes` reads it: in multiprocess mode each update takes a lock and
+    writes shared memory, a fifth of a cache hit's cost. Event-loop only (render threads count
+    their renders themselves)."""
 
     FLUSH_SECONDS = 1.0
 
-    def __init__(self) -> None:
+    def __init__(self, cache_bytes: Callable[[], int] = lambda: 0) -> None:
         self.pending: dict[tuple[int, str], int] = {}
         self.cache_hits = 0
         self.cache_misses = 0
-        self.cache_bytes: int | None = None  # the latest size seen, when it changed
+        self.cache_bytes = cache_bytes
 
     def request(self, status: int, image_format: str) -> None:
         key = (status, image_format)
@@ -74,9 +76,7 @@ class Tally:
         misses, self.cache_misses = self.cache_misses, 0
         if misses:
             CACHE_MISSES.inc(misses)
-        size, self.cache_bytes = self.cache_bytes, None
-        if size is not None:
-            CACHE_BYTES.set(size)
+        CACHE_BYTES.set(self.cache_bytes())
 
     async def flush_every_second(self) -> None:
         """Runs for the worker's lifetime (started by the app's lifespan)."""
