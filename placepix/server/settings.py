@@ -103,9 +103,10 @@ class Settings(BaseSettings):
     native: bool = Field(
         True,
         description="Direct C calls for speed (banded WebP and AVIF encoders, glibc's malloc "
-        "tuning), each behind a version gate and a self-test; off: Pillow does everything "
-        "(same bytes, more memory: placepix.budget). Any failure of a native path also turns "
-        "that path off, logged once, and Pillow serves the request.",
+        "tuning, FreeType's glyph bitmaps copied whole), each behind a version gate and a "
+        "self-test; off: Pillow encodes and freetype-py's own pixel lists are read (same "
+        "bytes, more memory: placepix.budget). Any failure of a native path also turns that "
+        "path off, logged once, and its fallback serves the request.",
     )
     default_format: str = Field("png", description="Format of URLs that name none.")
     cache_bytes: int = Field(
